@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toa.ko - TCP Option Address: accept() and getpeername() return the real
+ * client behind an L4 balancer that SNATs the flow and writes the client's
+ * address into a TCP option (see include/toa/wire.h).
+ *
+ * This file only wires the parts together: init in dependency order, and
+ * unwind in reverse, on failure and on exit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "toa.h"
+
+static int __init toa_init(void)
+{
+	char formats[64], trusted[128];
+	int err;
+
+	err = toa_store_init(toa_max_entries_param);
+	if (err)
+		goto out_trust;
+	err = toa_stats_init();
+	if (err)
+		goto out_store;
+	err = toa_sockopt_init();
+	if (err)
+		goto out_stats;
+	/* Last: once the probes are live, everything they use must be. */
+	err = toa_hooks_init();
+	if (err)
+		goto out_sockopt;
+
+	toa_formats_format(READ_ONCE(toa_cfg.formats), formats, sizeof(formats));
+	toa_trust_format(trusted, sizeof(trusted));
+	pr_info("loaded: formats=%s trusted=%s%s\n", formats,
+		trusted[0] ? trusted : "any",
+		READ_ONCE(toa_cfg.enabled) ? "" : " (paused)");
+	return 0;
+
+out_sockopt:
+	toa_sockopt_exit();
+out_stats:
+	toa_stats_exit();
+out_store:
+	toa_store_exit();
+out_trust:
+	toa_trust_exit();
+	return err;
+}
+
+static void __exit toa_exit(void)
+{
+	toa_hooks_exit();	/* returns once no handler is running */
+	toa_sockopt_exit();	/* waits for callers through the module ref */
+	toa_stats_exit();
+	toa_store_exit();
+	toa_trust_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(toa_init);
+module_exit(toa_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("TCP Option Address: real client addresses behind L4 balancers");
+MODULE_VERSION("0.1.0");

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-socket TOA entries.
+ *
+ * Why a module-owned table and not a field of the socket: sk_user_data
+ * belongs to sockmap, tunnels and others (and the kernel keeps flag bits
+ * in that pointer), and replacing sk_destruct skips the IPv6 clean-up of
+ * newer kernels. So entries live here, in an RCU hash table keyed by the
+ * socket's address, and are removed by the inet_sock_destruct() probe.
+ *
+ * The address alone is not an identity: TCP sockets come from a
+ * SLAB_TYPESAFE_BY_RCU cache and a freed one is soon reused. Each entry
+ * therefore also records the socket cookie, a 64-bit number the kernel
+ * never hands out twice, and a lookup only answers when the cookie (and
+ * the caller's 4-tuple check) match. A socket that reuses the memory of a
+ * socket whose destruction we missed can never inherit its client; its
+ * own entry replaces the stale one, and the table is bounded by
+ * max_entries whatever happens.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/sock_diag.h>
+#include <linux/vmalloc.h>
+#include <linux/mm.h>
+
+#include "toa.h"
+
+#define TOA_STORE_BITS	16		/* 64k buckets: 100k+ sockets stay short */
+#define TOA_STORE_LOCKS	256		/* striped bucket locks */
+
+static struct hlist_head *toa_buckets;
+static spinlock_t toa_locks[TOA_STORE_LOCKS];
+static atomic_long_t toa_count = ATOMIC_LONG_INIT(0);
+static unsigned int toa_max_entries;
+
+static unsigned int toa_bucket(const struct sock *sk)
+{
+	return hash_ptr((void *)sk, TOA_STORE_BITS);
+}
+
+static spinlock_t *toa_lock_of(unsigned int bucket)
+{
+	return &toa_locks[bucket % TOA_STORE_LOCKS];
+}
+
+u64 toa_sock_cookie(struct sock *sk)
+{
+	u32 c[2];
+
+	/* sock_gen_cookie() is not exported; this is its exported wrapper. */
+	sock_diag_save_cookie(sk, c);
+	return ((u64)c[1] << 32) | c[0];
+}
+
+int toa_store_init(unsigned int max_entries)
+{
+	unsigned int i;
+
+	toa_buckets = kvcalloc(1U << TOA_STORE_BITS, sizeof(*toa_buckets),
+			       GFP_KERNEL);
+	if (!toa_buckets)
+		return -ENOMEM;
+	for (i = 0; i < TOA_STORE_LOCKS; i++)
+		spin_lock_init(&toa_locks[i]);
+	toa_max_entries = max_entries;
+	return 0;
+}
+
+/* Called after every probe is gone and an RCU grace period has passed. */
+void toa_store_exit(void)
+{
+	struct toa_entry *e;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	for (i = 0; i < (1U << TOA_STORE_BITS); i++) {
+		hlist_for_each_entry_safe(e, tmp, &toa_buckets[i], node) {
+			hlist_del(&e->node);
+			kfree(e);
+		}
+	}
+	atomic_long_set(&toa_count, 0);
+	kvfree(toa_buckets);
+	toa_buckets = NULL;
+}
+
+int toa_store_add(const struct toa_entry *src)
+{
+	unsigned int b = toa_bucket(src->sk);
+	struct toa_entry *e, *old;
+	unsigned long flags;
+
+	e = kmalloc(sizeof(*e), GFP_ATOMIC);
+	if (!e)
+		return -ENOMEM;
+	*e = *src;
+
+	spin_lock_irqsave(toa_lock_of(b), flags);
+	hlist_for_each_entry(old, &toa_buckets[b], node) {
+		if (old->sk == e->sk) {
+			hlist_replace_rcu(&old->node, &e->node);
+			spin_unlock_irqrestore(toa_lock_of(b), flags);
+			kfree_rcu(old, rcu);
+			return 0;
+		}
+	}
+	if (atomic_long_inc_return(&toa_count) > toa_max_entries) {
+		atomic_long_dec(&toa_count);
+		spin_unlock_irqrestore(toa_lock_of(b), flags);
+		kfree(e);
+		return -ENOSPC;
+	}
+	hlist_add_head_rcu(&e->node, &toa_buckets[b]);
+	spin_unlock_irqrestore(toa_lock_of(b), flags);
+	return 0;
+}
+
+bool toa_store_get(const struct sock *sk, struct toa_entry *out)
+{
+	unsigned int b = toa_bucket(sk);
+	struct toa_entry *e;
+	bool found = false;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &toa_buckets[b], node) {
+		if (e->sk == sk) {
+			*out = *e;
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	/* A stale entry of an earlier socket at this address is no answer. */
+	return found && out->cookie == toa_sock_cookie((struct sock *)sk);
+}
+
+void toa_store_del(const struct sock *sk)
+{
+	unsigned int b = toa_bucket(sk);
+	struct toa_entry *e;
+	unsigned long flags;
+
+	/* Lock-free miss: the common case, every inet socket passes here. */
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &toa_buckets[b], node)
+		if (e->sk == sk)
+			break;
+	rcu_read_unlock();
+	if (!e)
+		return;
+
+	spin_lock_irqsave(toa_lock_of(b), flags);
+	hlist_for_each_entry(e, &toa_buckets[b], node) {
+		if (e->sk == sk) {
+			hlist_del_rcu(&e->node);
+			atomic_long_dec(&toa_count);
+			spin_unlock_irqrestore(toa_lock_of(b), flags);
+			kfree_rcu(e, rcu);
+			return;
+		}
+	}
+	spin_unlock_irqrestore(toa_lock_of(b), flags);
+}
+
+long toa_store_count(void)
+{
+	return atomic_long_read(&toa_count);
+}

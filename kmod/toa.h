@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interfaces between the files of toa.ko. Each file owns one concern:
+ *
+ *   hook.c     kprobes on the passive-open, getname and destruct paths
+ *   store.c    per-socket TOA entries, keyed by (sock, cookie)
+ *   trust.c    trusted-balancer allow-list
+ *   config.c   runtime configuration (module parameters)
+ *   stats.c    counters and /proc/net/toa_stats
+ *   sockopt.c  getsockopt() API
+ *   main.c     init order and unwind
+ */
+#ifndef _TOA_KMOD_TOA_H
+#define _TOA_KMOD_TOA_H
+
+#include <linux/types.h>
+#include <linux/rcupdate.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <toa/wire.h>
+#include <toa/sockopt.h>
+#include <toa/stats.h>
+
+#include "compat.h"
+
+/* ---- config.c ---- */
+struct toa_config {
+	u32 formats;		/* honoured enum toa_format bits */
+	bool enabled;		/* false: options are counted, not used */
+};
+
+extern struct toa_config toa_cfg;	/* read with READ_ONCE() */
+extern unsigned int toa_max_entries_param;
+int toa_formats_parse(const char *s, u32 *mask);
+int toa_formats_format(u32 mask, char *buf, size_t size);
+
+/* ---- trust.c ---- */
+/* The list is set by the "trusted" parameter before init runs. */
+void toa_trust_exit(void);
+/* Replace the allow-list with @list ("CIDR,CIDR,..."; "" = trust all). */
+int toa_trust_set(const char *list);
+/* Print the list as it would be parsed back; returns bytes written. */
+int toa_trust_format(char *buf, size_t size);
+/* Is @addr (TOA_AF_INET: 4 bytes, TOA_AF_INET6: 16) a trusted source? */
+bool toa_trust_allows(u16 family, const void *addr);
+
+/* ---- store.c ---- */
+struct toa_entry {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	const struct sock *sk;	/* identity only, never dereferenced */
+	u64 cookie;		/* sk's socket cookie: never reused */
+	possible_net_t net;
+	struct toa_client client;
+	struct toa_addr balancer;	/* the peer at handshake time */
+	struct toa_addr local;
+	u64 created_ns;		/* ktime_get_boottime_ns() */
+};
+
+int toa_store_init(unsigned int max_entries);
+void toa_store_exit(void);
+/* Record @e (copied) for its socket; replaces any older entry of it. */
+int toa_store_add(const struct toa_entry *e);
+/* Copy the entry of @sk into @out; false if none. Any context. */
+bool toa_store_get(const struct sock *sk, struct toa_entry *out);
+void toa_store_del(const struct sock *sk);
+long toa_store_count(void);
+u64 toa_sock_cookie(struct sock *sk);
+
+/* ---- stats.c ---- */
+int toa_stats_init(void);
+void toa_stats_exit(void);
+void toa_stat_inc(const struct net *net, enum toa_stat s);
+/* Fill @out[TOA_STAT_COUNT] with the totals for @net (globals included). */
+void toa_stats_read(const struct net *net, u64 *out);
+void toa_stats_reset(const struct net *net);
+
+/* ---- hook.c ---- */
+int toa_hooks_init(void);
+void toa_hooks_exit(void);
+/* Sum of the misses of every probe: feeds TOA_STAT_PROBE_MISSED. */
+u64 toa_hooks_missed(void);
+
+/* ---- sockopt.c ---- */
+int toa_sockopt_init(void);
+void toa_sockopt_exit(void);
+
+enum toa_lookup_result {
+	TOA_LOOKUP_NONE,	/* no entry for this socket */
+	TOA_LOOKUP_STALE,	/* entry, but the socket's peer is not the
+				 * balancer recorded: never answer with it */
+	TOA_LOOKUP_OK,
+};
+
+/* The valid entry of @sk, copied into @e. Any context. */
+enum toa_lookup_result toa_lookup(struct sock *sk, struct toa_entry *e);
+
+/* Fill @a with the peer (@peer true) or local address of @sk. */
+void toa_sock_addr(const struct sock *sk, bool peer, struct toa_addr *a);
+
+#endif /* _TOA_KMOD_TOA_H */
