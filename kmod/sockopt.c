@@ -29,6 +29,7 @@ static int toa_get_nat64(struct sock *sk, void __user *user, int *len)
 	struct toa_nat64_peer out = {};
 	struct toa_entry e;
 
+	BUILD_BUG_ON(sizeof(out) != TOA_NAT64_PEER_SIZE);
 	if (*len < (int)sizeof(out))
 		return -EINVAL;
 	if (!toa_sock_connected(sk) || toa_lookup(sk, &e) != TOA_LOOKUP_OK ||

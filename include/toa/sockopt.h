@@ -44,12 +44,17 @@
 
 /*
  * DPVS layout, kept byte for byte: the IPv6 client address and its port in
- * network byte order (2 bytes of tail padding make it 20 bytes).
+ * network byte order. DPVS declares saddr as struct in6_addr, whose 4-byte
+ * alignment pads the struct to 20 bytes; the padding is explicit here so
+ * sizeof is 20 on every ABI, as callers compiled against DPVS expect.
  */
 struct toa_nat64_peer {
 	__u8 saddr[16];		/* struct in6_addr in DPVS; same bytes */
 	__be16 sport;
+	__u16 __pad;		/* zero */
 };
+
+#define TOA_NAT64_PEER_SIZE	20
 
 /*
  * An address and port. @family is TOA_AF_INET (first 4 bytes of @addr

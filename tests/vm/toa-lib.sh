@@ -69,7 +69,9 @@ SERVE_PID=
 SERVE_OUT=
 serve() {
 	SERVE_OUT=$TOA_TMP/serve.$RANDOM
-	srv "$TOA_BIN/toa-peer-server" "$@" >"$SERVE_OUT" &
+	# ip netns exec directly (not the srv function, a subshell), so that
+	# $! is the server itself and kill reaches it.
+	ip netns exec srv "$TOA_BIN/toa-peer-server" "$@" >"$SERVE_OUT" &
 	SERVE_PID=$!
 	local end=$((SECONDS + 20))
 	until grep -q '^ready' "$SERVE_OUT"; do

@@ -13,7 +13,7 @@ topo_up
 lb_snat
 lb_queue 0
 
-srv tcpdump -q -U -i eth0 -w "$TOA_OUT/srv.pcap" tcp port 8000 2>"$TOA_TMP/tcpdump.log" &
+ip netns exec srv tcpdump -q -U -i eth0 -w "$TOA_OUT/srv.pcap" tcp port 8000 2>"$TOA_TMP/tcpdump.log" &
 capture=$!
 until grep -q "listening on" "$TOA_TMP/tcpdump.log"; do sleep 0.1; done
 wait_capture() { sleep 0.5; kill "$capture"; wait "$capture" || true; }

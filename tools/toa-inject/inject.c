@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inject.c - the per-packet decision of toa-inject. See inject.h.
+ *
+ * Flows are one direction of a connection (the 5-tuple as the packet
+ * carries it). A client SYN (SYN without ACK) starts or restarts a flow and
+ * records its ISN; a SYN-ACK marks the reverse direction as the server's,
+ * which never gets an option. A non-SYN packet of an unknown flow starts
+ * one too ("joined": the queue rule may well skip SYNs, as tests/vm's
+ * lb_queue does), taking its own seq as ISN + 1. The non-SYN packets of a
+ * flow are numbered from 1 and the mode picks which get the option. FIN
+ * and RST close a flow: the FIN packet itself is still considered (a
+ * data+FIN first packet gets its option), then nothing more until a new
+ * SYN or the entry expires.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inject.h"
+
+const char *const inject_malform_names[INJECT_MAL_COUNT] = {
+	[INJECT_MAL_NONE]	= "none",
+	[INJECT_MAL_TRUNCATED]	= "truncated",
+	[INJECT_MAL_BADLEN]	= "badlen",
+	[INJECT_MAL_ZERO_PORT]	= "zero-port",
+	[INJECT_MAL_ZERO_ADDR]	= "zero-addr",
+	[INJECT_MAL_SHORT]	= "short",
+};
+
+static const uint8_t v4mapped_prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+void inject_config_init(struct inject_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->format = -1;
+	cfg->mode = INJECT_MODE_ACK;
+	cfg->first_n = 1;
+	cfg->max_flows = FLOW_DEFAULT_SIZE;
+	cfg->timeout_s = FLOW_DEFAULT_TIMEOUT_MS / 1000;
+}
+
+unsigned int inject_build_option(const struct inject_config *cfg,
+				 const struct pkt_info *pi, uint8_t *out,
+				 enum pkt_where *where)
+{
+	struct toa_client c;
+	uint16_t fam = (uint16_t)pi->family;
+	const uint8_t *a = pi->saddr;
+	enum toa_format f;
+	uint8_t opt[TOA_OPT_LEN_V6];
+	unsigned int n;
+
+	memset(&c, 0, sizeof(c));
+	if (cfg->have_addr) {
+		fam = cfg->addr_family;
+		a = cfg->addr;
+	}
+	c.port = cfg->have_port ? cfg->port : pi->sport;
+	if (cfg->format >= 0)
+		f = (enum toa_format)cfg->format;
+	else
+		f = fam == TOA_AF_INET ? TOA_FMT_254_V4 : TOA_FMT_254_V6;
+
+	c.family = toa_formats[f].family;
+	if (c.family == fam) {
+		memcpy(c.addr, a, fam == TOA_AF_INET ? 4 : 16);
+	} else if (c.family == TOA_AF_INET6) {
+		/* IPv4 client in a 20-byte format: ::ffff:a.b.c.d */
+		memcpy(c.addr, v4mapped_prefix, 12);
+		memcpy(c.addr + 12, a, 4);
+	} else if (!memcmp(a, v4mapped_prefix, 12)) {
+		memcpy(c.addr, a + 12, 4);	/* mapped IPv6 -> IPv4 */
+	} else {
+		return 0;
+	}
+
+	switch (cfg->malform) {
+	case INJECT_MAL_ZERO_PORT:
+		c.port = 0;
+		break;
+	case INJECT_MAL_ZERO_ADDR:
+		memset(c.addr, 0, sizeof(c.addr));
+		break;
+	default:
+		break;
+	}
+	n = toa_encode_option(opt, f, &c);
+	if (!n)
+		return 0;
+
+	*where = PKT_OPT_FIRST;
+	switch (cfg->malform) {
+	case INJECT_MAL_TRUNCATED:
+		/* claims the full TOA length, only 4 bytes are there */
+		memcpy(out, opt, 4);
+		*where = PKT_OPT_LAST;
+		return 4;
+	case INJECT_MAL_BADLEN:
+		out[0] = opt[0];
+		out[1] = 1;
+		out[2] = 0;
+		out[3] = 0;
+		*where = PKT_OPT_LAST;
+		return 4;
+	case INJECT_MAL_SHORT:
+		memcpy(out, opt, 7);
+		out[1] = 7;
+		out[7] = TOA_TCPOPT_NOP;
+		return 8;
+	default:
+		memcpy(out, opt, n);
+		return n;
+	}
+}
+
+static void fmt_ep(char *buf, size_t size, int family, const uint8_t *addr,
+		   uint16_t port_be)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(family == TOA_AF_INET ? AF_INET : AF_INET6, addr, a,
+		  sizeof(a));
+	snprintf(buf, size, family == TOA_AF_INET ? "%s:%u" : "[%s]:%u", a,
+		 ntohs(port_be));
+}
+
+static void log_packet(FILE *log, const struct pkt_info *pi, const char *what,
+		       const uint8_t *opt, unsigned int optlen)
+{
+	char s[64], d[64];
+	unsigned int i;
+
+	fmt_ep(s, sizeof(s), pi->family, pi->saddr, pi->sport);
+	fmt_ep(d, sizeof(d), pi->family, pi->daddr, pi->dport);
+	fprintf(log, "toa-inject: %s > %s seq=%u %s", s, d, pi->seq, what);
+	for (i = 0; i < optlen; i++)
+		fprintf(log, "%s%02x", i ? "" : " ", opt[i]);
+	fputc('\n', log);
+}
+
+static int want_option(const struct inject_config *cfg, const struct flow *f,
+		       const struct pkt_info *pi)
+{
+	switch (cfg->mode) {
+	case INJECT_MODE_ACK:
+		return f->packets == 1;
+	case INJECT_MODE_FIRST:
+		return f->packets <= cfg->first_n;
+	case INJECT_MODE_EVERY:
+		return 1;
+	case INJECT_MODE_SEQ:
+		return pi->seq == f->isn + 1;
+	}
+	return 0;
+}
+
+static enum inject_action pass(struct inject_counters *c)
+{
+	c->passed++;
+	return INJECT_PASS;
+}
+
+enum inject_action inject_packet(const struct inject_config *cfg,
+				 struct flow_table *flows,
+				 struct inject_counters *c, uint64_t now_ms,
+				 uint8_t *pkt, size_t *len, size_t cap,
+				 FILE *log)
+{
+	struct pkt_info pi;
+	struct flow_key k;
+	struct flow *f;
+	uint8_t opt[TOA_TCP_MAX_OPTION_SPACE];
+	enum pkt_where where;
+	unsigned int optlen;
+	enum inject_action act = INJECT_PASS;
+	int err;
+
+	c->seen++;
+	if (pkt_parse(pkt, *len, &pi) != PKT_OK) {
+		c->unparsed++;
+		return pass(c);
+	}
+	if (!pkt_csum_ok(pkt, &pi)) {
+		c->bad_csum++;
+		if (log)
+			log_packet(log, &pi, "bad checksum, untouched", NULL, 0);
+		return pass(c);
+	}
+
+	memset(&k, 0, sizeof(k));
+	k.family = (uint16_t)pi.family;
+	k.sport = pi.sport;
+	k.dport = pi.dport;
+	memcpy(k.saddr, pi.saddr, sizeof(k.saddr));
+	memcpy(k.daddr, pi.daddr, sizeof(k.daddr));
+
+	if (pi.flags & PKT_TCP_SYN) {
+		if (!(pi.flags & PKT_TCP_RST)) {
+			f = flow_insert(flows, &k, now_ms);
+			f->isn = pi.seq;
+			if (pi.flags & PKT_TCP_ACK) {
+				f->state = FLOW_SERVER;
+			} else {
+				f->state = FLOW_CLIENT;
+				c->flows++;
+			}
+		}
+		if (cfg->mss_clamp) {
+			optlen = inject_build_option(cfg, &pi, opt, &where);
+			if (optlen && pkt_clamp_mss(pkt, &pi, optlen) > 0) {
+				c->clamped++;
+				if (log)
+					log_packet(log, &pi, "mss clamped",
+						   NULL, 0);
+				return INJECT_MODIFIED;
+			}
+		}
+		return pass(c);
+	}
+
+	f = flow_lookup(flows, &k, now_ms);
+	if (!f) {
+		if (pi.flags & PKT_TCP_RST)
+			return pass(c);
+		f = flow_insert(flows, &k, now_ms);	/* joined */
+		f->state = FLOW_CLIENT;
+		f->isn = pi.seq - 1;
+		c->flows++;
+	}
+	f->last_ms = now_ms;
+	if (f->state != FLOW_CLIENT)
+		return pass(c);
+	if (pi.flags & PKT_TCP_RST) {
+		f->state = FLOW_CLOSED;
+		return pass(c);
+	}
+	f->packets++;
+	if (want_option(cfg, f, &pi)) {
+		optlen = inject_build_option(cfg, &pi, opt, &where);
+		if (!optlen) {
+			c->unfit++;
+		} else {
+			err = pkt_insert_option(pkt, len, cap, &pi, opt, optlen,
+						where);
+			if (!err) {
+				f->injected++;
+				c->injected++;
+				act = INJECT_MODIFIED;
+				if (log)
+					log_packet(log, &pi, "+", opt, optlen);
+			} else {
+				c->no_room++;
+				if (log)
+					log_packet(log, &pi, "no room", NULL, 0);
+			}
+		}
+	}
+	if (pi.flags & PKT_TCP_FIN)
+		f->state = FLOW_CLOSED;
+	return act == INJECT_MODIFIED ? act : pass(c);
+}
+
+void inject_counters_format(const struct inject_counters *c, char *buf,
+			    size_t size)
+{
+	snprintf(buf, size,
+		 "seen=%lu injected=%lu clamped=%lu passed=%lu no-room=%lu "
+		 "unfit=%lu unparsed=%lu bad-csum=%lu flows=%lu",
+		 c->seen, c->injected, c->clamped, c->passed, c->no_room,
+		 c->unfit, c->unparsed, c->bad_csum, c->flows);
+}
