@@ -27,7 +27,7 @@ JOBS        ?= $(shell nproc)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	  /usr/src/linux-headers-$(shell scripts/kver.sh default 2>/dev/null))
 
-.PHONY: all setup module userspace unit fuzz host-check vm-test test demo \
+.PHONY: all setup module userspace unit checkpatch fuzz host-check vm-test test demo \
 	bench install clean
 
 all: module userspace
@@ -50,6 +50,9 @@ fuzz:
 		-DTOA_BUILD_TESTS=OFF >/dev/null
 	cmake --build $(BUILD)-fuzz -j$(JOBS)
 	bash tests/fuzz/run.sh $(BUILD)-fuzz/bin $(FUZZ_SECONDS)
+
+checkpatch:
+	bash scripts/checkpatch.sh
 
 host-check: userspace
 	bash tests/tools/host-check.sh $(BUILD)/bin

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# checkpatch.sh - run the kernel's checkpatch.pl (--strict) over the module
+# and the uapi headers it includes. checkpatch is not in the headers
+# package, so it is taken once from Debian's linux-source package and kept
+# in build/checkpatch/. Fails on any ERROR or WARNING; CHECKs are shown.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/common.sh"
+cp_dir=$TOA_ROOT/build/checkpatch
+cp_pl=$cp_dir/scripts/checkpatch.pl
+
+if [[ ! -x $cp_pl ]]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	pkg=$(apt-cache search --names-only '^linux-source-6\.1$' | cut -d' ' -f1)
+	[[ -n $pkg ]] || { apt_update; pkg=linux-source-6.1; }
+	(cd "$tmp" && apt-get download -q "$pkg" >&2)
+	mkdir -p "$cp_dir"
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-*.deb |
+		tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+		tar -xJ --strip-components=1 -C "$cp_dir" --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+fi
+
+cd "$TOA_ROOT"
+# Kernel-side sources, and the uapi headers the kernel includes (toa.h is
+# the userspace C ABI: not kernel code).
+files=(kmod/*.c kmod/*.h)
+for h in include/toa/*.h; do
+	[[ $h == include/toa/toa.h ]] || files+=("$h")
+done
+files=("${files[@]/kmod\/toa.mod.c/}")
+out=$("$cp_pl" --no-tree --strict --terse --show-types -f "${files[@]}" 2>&1 || true)
+echo "$out" | grep -v '^total:' || true
+if grep -qE ': (ERROR|WARNING):' <<<"$out"; then
+	echo "checkpatch: errors or warnings above" >&2
+	exit 1
+fi
+echo "checkpatch: clean (no errors or warnings) on ${#files[@]} files"

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# test.sh - every test of the project, in order of cost: unit tests,
+# checkpatch, fuzz smoke, toa-inject on the host, then toa.ko in a QEMU VM on Debian 12's
+# default kernel (6.1) and on its 6.12 kernel. Prints each stage's result
+# and a last line "N passed, N failed" over every test run.
+#   TOA_TEST_KERNELS="default 6.12"  which kernels (scripts/kver.sh names)
+#   FUZZ_SECONDS=20                   per fuzzer
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+log=$root/build/test-logs
+mkdir -p "$log"
+passed=0 failed=0 failures=()
+
+stage() { printf '\n=== %s\n' "$*"; }
+count() { # count PASSED FAILED NAME
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+	(($2 == 0)) || failures+=("$3")
+}
+
+stage "build"
+if ! make -s userspace; then
+	echo "build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+stage "unit tests (GoogleTest via ctest)"
+(cd build && ctest --output-on-failure -j"$(nproc)") 2>&1 | tee "$log/unit.log"
+total=$(sed -n 's/.* tests failed out of \([0-9]*\).*/\1/p' "$log/unit.log")
+bad=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log/unit.log")
+[[ -n $total ]] || { total=1; bad=1; }
+count $((total - bad)) "$bad" unit
+
+stage "checkpatch (kernel coding style of kmod/ and the uapi headers)"
+if bash scripts/checkpatch.sh; then count 1 0 checkpatch; else count 0 1 checkpatch; fi
+
+stage "fuzz smoke (${FUZZ_SECONDS:-20}s per fuzzer)"
+if make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"; then count 1 0 fuzz; else count 0 1 fuzz; fi
+
+stage "toa-inject on the host (tshark checks every packet)"
+if [[ -x tests/tools/host-check.sh ]]; then
+	if bash tests/tools/host-check.sh build/bin "$log/host-check" >"$log/host-check.log" 2>&1; then
+		tail -n 3 "$log/host-check.log"
+		count 1 0 host-check
+	else
+		tail -n 30 "$log/host-check.log"
+		count 0 1 host-check
+	fi
+fi
+
+for k in ${TOA_TEST_KERNELS:-default 6.12}; do
+	kver=$(scripts/kver.sh "$k") || { count 0 1 "kernel $k"; continue; }
+	stage "toa.ko on $kver in a VM"
+	if ! ko=$(bash tests/vm/build-module.sh "$kver"); then
+		count 0 1 "build toa.ko for $kver"
+		continue
+	fi
+	bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/vm/scenarios/*.sh 2>&1 |
+		tee "$log/vm-$kver.log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log/vm-$kver.log" | tail -n 1)
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "vm $kver"
+	else
+		count 0 1 "vm $kver"
+	fi
+done
+
+stage "summary"
+((${#failures[@]} == 0)) || echo "failed: ${failures[*]}"
+echo "$passed passed, $failed failed"
+((failed == 0))
