@@ -69,9 +69,7 @@ test: setup
 	bash scripts/test.sh
 
 demo: setup userspace
-	bash tests/vm/build-module.sh $(KVER)
-	bash tests/vm/run.sh --kver $(KVER) --ko $(BUILD)/kmod/$(KVER)/kmod/toa.ko \
-		tests/vm/demo.sh
+	bash scripts/demo.sh
 
 bench: setup userspace
 	bash bench/run.sh
