@@ -33,6 +33,8 @@
 #include <linux/net.h>
 #include <net/ipv6.h>
 #include <net/inet_sock.h>
+#include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
 
 #include "toa.h"
 
@@ -92,22 +94,68 @@ static void toa_skb_addrs(const struct sk_buff *skb, const struct tcphdr *th,
 	src->port = th->source;
 	dst->port = th->dest;
 	if (skb->protocol == htons(ETH_P_IP)) {
-		src->family = dst->family = TOA_AF_INET;
+		src->family = TOA_AF_INET;
+		dst->family = TOA_AF_INET;
 		memcpy(src->addr, &ip_hdr(skb)->saddr, 4);
 		memcpy(dst->addr, &ip_hdr(skb)->daddr, 4);
 	} else {
-		src->family = dst->family = TOA_AF_INET6;
+		src->family = TOA_AF_INET6;
+		dst->family = TOA_AF_INET6;
 		memcpy(src->addr, &ipv6_hdr(skb)->saddr, 16);
 		memcpy(dst->addr, &ipv6_hdr(skb)->daddr, 16);
 	}
 }
 
-/* Decide, for a new child socket, what its handshake packet tells us. */
-static void toa_passive_open(struct sock *child, const struct sk_buff *skb)
+/*
+ * The established socket of @skb's connection, with a reference, or NULL:
+ * the socket that won the race @skb's own child lost.
+ */
+static struct sock *toa_established_of(const struct sock *child,
+				       const struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct inet_hashinfo *h = tcp_or_dccp_get_hashinfo(child);
+	struct net *net = sock_net(child);
+	struct sock *sk;
+
+	rcu_read_lock();
+	if (skb->protocol == htons(ETH_P_IP))
+		sk = __inet_lookup_established(net, h, ip_hdr(skb)->saddr,
+					       th->source, ip_hdr(skb)->daddr,
+					       ntohs(th->dest), inet_iif(skb),
+					       inet_sdif(skb));
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		sk = __inet6_lookup_established(net, h, &ipv6_hdr(skb)->saddr,
+						th->source,
+						&ipv6_hdr(skb)->daddr,
+						ntohs(th->dest), inet6_iif(skb),
+						inet6_sdif(skb));
+#else
+	else
+		sk = NULL;
+#endif
+	rcu_read_unlock();
+	if (sk && !sk_fullsock(sk)) {
+		sock_gen_put(sk);
+		sk = NULL;
+	}
+	return sk;
+}
+
+/*
+ * Decide, for a new child socket, what its handshake packet tells us.
+ * @own_req is false when another CPU completed the same handshake first
+ * with another packet: this child is then discarded by the kernel, and an
+ * option it carried belongs to the winner.
+ */
+static void toa_passive_open(struct sock *child, const struct sk_buff *skb,
+			     bool own_req)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct net *net = sock_net(child);
-	struct toa_entry e = {};
+	struct toa_entry e = {}, old;
+	struct sock *winner = NULL;
 	enum toa_stat verdict;
 
 	/* TCP validated doff and pulled the whole header before we run. */
@@ -115,11 +163,13 @@ static void toa_passive_open(struct sock *child, const struct sk_buff *skb)
 				  th->doff * 4 - sizeof(*th),
 				  READ_ONCE(toa_cfg.formats), &e.client)) {
 	case TOA_PARSE_NONE:
-		toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
+		if (own_req)
+			toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
 		return;
 	case TOA_PARSE_MALFORMED:
 		toa_stat_inc(net, TOA_STAT_OPT_MALFORMED);
-		toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
+		if (own_req)
+			toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
 		return;
 	case TOA_PARSE_FOUND:
 		break;
@@ -131,21 +181,36 @@ static void toa_passive_open(struct sock *child, const struct sk_buff *skb)
 		verdict = TOA_STAT_OPT_UNTRUSTED;
 	} else if (!READ_ONCE(toa_cfg.enabled)) {
 		verdict = TOA_STAT_OPT_PAUSED;
+	} else if (!own_req) {
+		winner = toa_established_of(child, skb);
+		/* The winner's own option, if it had one, stands. */
+		if (!winner || toa_store_get(winner, &old)) {
+			if (winner)
+				sock_gen_put(winner);
+			return;
+		}
+		verdict = TOA_STAT_OPT_RACED;
 	} else {
-		e.sk = child;
-		e.cookie = toa_sock_cookie(child);
+		verdict = TOA_STAT_SYN_RECV_SOCK_TOA;
+	}
+	if (verdict == TOA_STAT_SYN_RECV_SOCK_TOA || winner) {
+		e.sk = winner ?: child;
+		e.cookie = toa_sock_cookie(winner ?: child);
 		write_pnet(&e.net, net);
 		e.created_ns = ktime_get_boottime_ns();
-		verdict = toa_store_add(&e) ? TOA_STAT_STORE_FAIL :
-					      TOA_STAT_SYN_RECV_SOCK_TOA;
+		if (toa_store_add(&e))
+			verdict = TOA_STAT_STORE_FAIL;
 	}
+	if (winner)
+		sock_gen_put(winner);
 	toa_stat_inc(net, verdict);
-	if (verdict != TOA_STAT_SYN_RECV_SOCK_TOA)
+	if (own_req && verdict != TOA_STAT_SYN_RECV_SOCK_TOA)
 		toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
 }
 
 struct toa_synrecv_call {
 	struct sk_buff *skb;
+	bool *own_req;
 };
 
 static int toa_synrecv_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -153,6 +218,10 @@ static int toa_synrecv_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 	struct toa_synrecv_call *c = (void *)ri->data;
 
 	c->skb = (struct sk_buff *)toa_kprobe_arg(regs, 1);
+	/* the 6th argument on every supported kernel; a later one (6.1.0-56's
+	 * seventh) does not move it
+	 */
+	c->own_req = (bool *)toa_kprobe_arg(regs, 5);
 	return 0;
 }
 
@@ -162,7 +231,7 @@ static int toa_synrecv4_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct toa_synrecv_call *c = (void *)ri->data;
 
 	if (child)
-		toa_passive_open(child, c->skb);
+		toa_passive_open(child, c->skb, READ_ONCE(*c->own_req));
 	return 0;
 }
 

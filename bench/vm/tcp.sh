@@ -23,7 +23,7 @@ run_getname() {
 	ip netns exec srv "$TOA_BIN/toa-bench-tcp" getname -p 9000 -n "${BENCH_GETNAME:-200000}" >"$out" &
 	pid=$!
 	until grep -q ready "$out"; do sleep 0.05; done
-	ip netns exec cli "$TOA_BIN/toa-connect" 10.0.2.2 9000 >/dev/null
+	ip netns exec cli taskset -c 0 "$TOA_BIN/toa-connect" 10.0.2.2 9000 >/dev/null
 	wait "$pid"
 	grep '^bench' "$out"
 }

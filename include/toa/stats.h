@@ -64,6 +64,64 @@ enum toa_stat {
 	 * may have been missed and maxactive should grow.
 	 */
 	TOA_STAT_PROBE_MISSED,
+	/* Options on a packet that lost the race to complete a handshake:
+	 * with two CPUs, the third ACK (with the option) and the first data
+	 * packet (without) can both reach the half-open connection at once,
+	 * and the kernel keeps the socket made from the packet handled first.
+	 * The option is then moved to that socket (which had been counted in
+	 * syn_recv_sock_no_toa), so the client is still seen.
+	 */
+	TOA_STAT_OPT_RACED,
+	/* ---- UDP (include/toa/uoa.h, kmod/udp.c) ---- */
+	/* Datagrams carrying a well-formed UOA option (IP-option or
+	 * protocol-248 mode), whatever then happened to it.
+	 */
+	TOA_STAT_UDP_OPT_SEEN,
+	/* Datagrams whose UOA option or protocol-248 wrapper was broken
+	 * (a wrapper also when the UDP datagram it wraps does not fit its
+	 * length, or fails its checksum), or whose option carried port 0 or
+	 * an impossible address: the option is ignored (and blanked in the IP
+	 * header), a broken wrapper's datagram dropped (also in udp_drop).
+	 */
+	TOA_STAT_UDP_OPT_MALFORMED,
+	/* UOA options from a source outside the trusted-balancer list:
+	 * ignored and blanked, the datagram delivered without a mapping.
+	 */
+	TOA_STAT_UDP_OPT_UNTRUSTED,
+	/* UOA options ignored because rewriting is paused (enabled=0). */
+	TOA_STAT_UDP_OPT_PAUSED,
+	/* Protocol-248 datagrams unwrapped into plain UDP datagrams. */
+	TOA_STAT_UDP_UNWRAPPED,
+	/* Datagrams dropped by toa.ko: a protocol-248 packet with a broken
+	 * wrapper, whose inner UDP header, length or checksum is wrong, or
+	 * that could not be made writable (out of memory).
+	 */
+	TOA_STAT_UDP_DROP,
+	/* Flow mappings created (a flow seen with an option for the first
+	 * time, or again after it expired).
+	 */
+	TOA_STAT_UDP_MAP_NEW,
+	/* Options that refreshed a live mapping (same client: its timeout
+	 * restarts) or replaced it (the balancer reused the flow for another
+	 * client).
+	 */
+	TOA_STAT_UDP_MAP_UPDATE,
+	/* Options not recorded: the flow map at udp_max_entries, or out of
+	 * memory. The datagram itself is delivered.
+	 */
+	TOA_STAT_UDP_MAP_FULL,
+	/* Mappings forgotten after udp_timeout seconds without an option or
+	 * a lookup.
+	 */
+	TOA_STAT_UDP_MAP_EXPIRED,
+	/* UDP lookups (UOA_SO_GET_LOOKUP, UOA_SO_GET_FLOW, TOA_SO_GET_PEER on
+	 * a UDP socket) answered from the flow map.
+	 */
+	TOA_STAT_UDP_LOOKUP_OK,
+	/* UDP lookups for a flow without a (live) mapping. */
+	TOA_STAT_UDP_LOOKUP_MISS,
+	/* global: flow mappings currently stored (a gauge). */
+	TOA_STAT_UDP_MAP_IN_USE,
 	TOA_STAT_COUNT
 };
 
@@ -84,10 +142,25 @@ static const char *const toa_stat_names[TOA_STAT_COUNT] = {
 	/* TOA_STAT_LOOKUP_MISS */ "lookup_miss",
 	/* TOA_STAT_STORE_IN_USE */ "store_in_use",
 	/* TOA_STAT_PROBE_MISSED */ "probe_missed",
+	/* TOA_STAT_OPT_RACED */ "opt_raced",
+	/* TOA_STAT_UDP_OPT_SEEN */ "udp_opt_seen",
+	/* TOA_STAT_UDP_OPT_MALFORMED */ "udp_opt_malformed",
+	/* TOA_STAT_UDP_OPT_UNTRUSTED */ "udp_opt_untrusted",
+	/* TOA_STAT_UDP_OPT_PAUSED */ "udp_opt_paused",
+	/* TOA_STAT_UDP_UNWRAPPED */ "udp_unwrapped",
+	/* TOA_STAT_UDP_DROP */ "udp_drop",
+	/* TOA_STAT_UDP_MAP_NEW */ "udp_map_new",
+	/* TOA_STAT_UDP_MAP_UPDATE */ "udp_map_update",
+	/* TOA_STAT_UDP_MAP_FULL */ "udp_map_full",
+	/* TOA_STAT_UDP_MAP_EXPIRED */ "udp_map_expired",
+	/* TOA_STAT_UDP_LOOKUP_OK */ "udp_lookup_ok",
+	/* TOA_STAT_UDP_LOOKUP_MISS */ "udp_lookup_miss",
+	/* TOA_STAT_UDP_MAP_IN_USE */ "udp_map_in_use",
 };
 
 /* True for the counters that are global rather than per network namespace. */
 #define TOA_STAT_IS_GLOBAL(s) \
-	((s) == TOA_STAT_STORE_IN_USE || (s) == TOA_STAT_PROBE_MISSED)
+	((s) == TOA_STAT_STORE_IN_USE || (s) == TOA_STAT_PROBE_MISSED || \
+	 (s) == TOA_STAT_UDP_MAP_IN_USE)
 
 #endif /* _UAPI_TOA_STATS_H */

@@ -187,11 +187,14 @@ lb_snat() {
 	EOF
 }
 
-# lb_queue QNUM - send the first packets of each client->backend TCP
-# connection after the SYN (handshake ACK, first data) to NFQUEUE QNUM, where
-# a userspace program can insert the TOA option. The forward hook sees them
-# before SNAT (postrouting). `bypass`: without a program on the queue the
-# packets pass unchanged. The counter shows how many were queued:
+# lb_queue QNUM - send every client->backend TCP packet but SYNs and RSTs
+# to NFQUEUE QNUM, where a userspace program (toa-inject) can insert the TOA
+# option. The forward hook sees them before SNAT (postrouting). All of them,
+# not just the first few: a packet that skipped the queue could overtake
+# the queued handshake ACK (say a duplicate ACK answering a retransmitted
+# SYN-ACK while toa-inject is slow) and complete the handshake without the
+# option. `bypass`: without a program on the queue the packets pass
+# unchanged. The counter shows how many were queued:
 #	lb nft list chain inet toa_queue forward_q
 lb_queue() {
 	local q=${1:?lb_queue QNUM}
@@ -200,12 +203,11 @@ lb_queue() {
 			chain forward_q {
 				type filter hook forward priority filter; policy accept;
 				iifname "eth-cli" oifname "eth-srv" tcp flags & (syn | rst) == 0 \
-					ct original packets < 5 counter queue num $q bypass
+					counter queue num $q bypass
 			}
 		}
 	EOF
-	# "ct original packets" needs conntrack accounting, which only applies
-	# to connections created after it is enabled: do it before any traffic.
-	# (The rule above loaded nf_conntrack, so the sysctl exists now.)
+	# Accounting for scenarios that match on "ct original packets" (it
+	# only applies to connections created after it is enabled).
 	lb sysctl -qw net.netfilter.nf_conntrack_acct=1
 }

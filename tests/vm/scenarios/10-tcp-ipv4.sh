@@ -16,7 +16,17 @@ lb_queue 0
 ip netns exec srv tcpdump -q -U -i eth0 -w "$TOA_OUT/srv.pcap" tcp port 8000 2>"$TOA_TMP/tcpdump.log" &
 capture=$!
 until grep -q "listening on" "$TOA_TMP/tcpdump.log"; do sleep 0.1; done
-wait_capture() { sleep 0.5; kill "$capture"; wait "$capture" || true; }
+# Stop tcpdump once it has written both handshake ACKs with an option (it
+# lags behind the traffic when the machine is busy).
+wait_capture() {
+	local end=$((SECONDS + 20))
+	until (($(tcpdump -nn -r "$TOA_OUT/srv.pcap" 2>/dev/null | grep -cE 'exp-|unknown-200') >= 2)); do
+		((SECONDS < end)) || break
+		sleep 0.2
+	done
+	kill "$capture"
+	wait "$capture" || true
+}
 
 log "kind 254 len 8"
 inject_start lb --queue 0 --format 254/8
