@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Runtime configuration: module parameters, writable at any time through
- * /sys/module/toa/parameters/ (and later through netlink, which calls the
- * same setters so both always agree).
+ * /sys/module/toa/parameters/ and through netlink (netlink.c), which calls
+ * the same setters so both always agree.
  *
  *   formats=254/8,200/8,254/20,253/20   honoured (kind/len) pairs, or "all"
  *   trusted=10.0.0.0/8,fd00::/8          balancer allow-list ("" = all)
@@ -34,7 +34,7 @@ int toa_formats_parse(const char *s, u32 *mask)
 	if (!copy)
 		return -ENOMEM;
 	cur = strim(copy);
-	while ((tok = strsep(&cur, ", \n")) != NULL) {
+	while ((tok = strsep(&cur, " ,\n")) != NULL) {
 		if (!*tok)
 			continue;
 		if (!strcmp(tok, "all")) {
@@ -73,13 +73,32 @@ int toa_formats_format(u32 mask, char *buf, size_t size)
 	return n;
 }
 
+/*
+ * The setters: module parameters and netlink (netlink.c) both change the
+ * configuration through these, under kernel_param_lock(THIS_MODULE), so
+ * the two interfaces can never disagree. The trusted list's setter is
+ * toa_trust_set() in trust.c.
+ */
+int toa_config_set_formats(u32 mask)
+{
+	if (mask & ~TOA_FMT_ALL_MASK)
+		return -EINVAL;
+	WRITE_ONCE(toa_cfg.formats, mask);
+	return 0;
+}
+
+void toa_config_set_enabled(bool enabled)
+{
+	WRITE_ONCE(toa_cfg.enabled, enabled);
+}
+
 static int toa_param_formats_set(const char *val, const struct kernel_param *kp)
 {
 	u32 mask;
 	int err = toa_formats_parse(val, &mask);
 
 	if (!err)
-		WRITE_ONCE(toa_cfg.formats, mask);
+		err = toa_config_set_formats(mask);
 	return err;
 }
 
@@ -120,7 +139,26 @@ module_param_cb(trusted, &toa_trusted_ops, NULL, 0644);
 MODULE_PARM_DESC(trusted,
 		 "trusted balancer CIDRs, comma separated, IPv4 and IPv6 (empty: trust every source)");
 
-module_param_named(enabled, toa_cfg.enabled, bool, 0644);
+static int toa_param_enabled_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err = kstrtobool(val, &on);
+
+	if (!err)
+		toa_config_set_enabled(on);
+	return err;
+}
+
+static int toa_param_enabled_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%c\n", READ_ONCE(toa_cfg.enabled) ? 'Y' : 'N');
+}
+
+static const struct kernel_param_ops toa_enabled_ops = {
+	.set = toa_param_enabled_set,
+	.get = toa_param_enabled_get,
+};
+module_param_cb(enabled, &toa_enabled_ops, NULL, 0644);
 MODULE_PARM_DESC(enabled, "rewrite peers from TOA options (0: pause, options only counted)");
 
 unsigned int toa_max_entries_param = 1U << 20;

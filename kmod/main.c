@@ -24,13 +24,19 @@ static int __init toa_init(void)
 	err = toa_stats_init();
 	if (err)
 		goto out_store;
-	err = toa_sockopt_init();
+	err = toa_udp_init();
 	if (err)
 		goto out_stats;
+	err = toa_sockopt_init();
+	if (err)
+		goto out_udp;
+	err = toa_netlink_init();
+	if (err)
+		goto out_sockopt;
 	/* Last: once the probes are live, everything they use must be. */
 	err = toa_hooks_init();
 	if (err)
-		goto out_sockopt;
+		goto out_netlink;
 
 	toa_formats_format(READ_ONCE(toa_cfg.formats), formats, sizeof(formats));
 	toa_trust_format(trusted, sizeof(trusted));
@@ -39,8 +45,12 @@ static int __init toa_init(void)
 		READ_ONCE(toa_cfg.enabled) ? "" : " (paused)");
 	return 0;
 
+out_netlink:
+	toa_netlink_exit();
 out_sockopt:
 	toa_sockopt_exit();
+out_udp:
+	toa_udp_exit();
 out_stats:
 	toa_stats_exit();
 out_store:
@@ -53,7 +63,9 @@ out_trust:
 static void __exit toa_exit(void)
 {
 	toa_hooks_exit();	/* returns once no handler is running */
+	toa_netlink_exit();	/* dumps in progress hold a module ref */
 	toa_sockopt_exit();	/* waits for callers through the module ref */
+	toa_udp_exit();		/* after sockopt: TOA_SO_GET_PEER reads UDP flows */
 	toa_stats_exit();
 	toa_store_exit();
 	toa_trust_exit();

@@ -56,6 +56,12 @@ static int toa_get_peer(struct sock *sk, void __user *user, int *len)
 	BUILD_BUG_ON(sizeof(info) != TOA_PEER_INFO_SIZE_V1);
 	if (*len < TOA_PEER_INFO_SIZE_V1)
 		return -EINVAL;
+	if (sk->sk_protocol == IPPROTO_UDP) {
+		n = toa_udp_peer_info(sk, &info);	/* the UDP flow map */
+		if (n)
+			return n;
+		goto out;
+	}
 	if (!toa_sock_connected(sk))
 		return -ENOTCONN;
 	if (toa_lookup(sk, &e) == TOA_LOOKUP_OK) {
@@ -75,6 +81,7 @@ static int toa_get_peer(struct sock *sk, void __user *user, int *len)
 		toa_sock_addr(sk, true, &info.client);
 		toa_stat_inc(sock_net(sk), TOA_STAT_LOOKUP_MISS);
 	}
+out:
 	n = min_t(int, *len, sizeof(info));
 	if (copy_to_user(user, &info, n))
 		return -EFAULT;

@@ -52,6 +52,8 @@ static u64 toa_stat_global(enum toa_stat s)
 		return toa_store_count();
 	case TOA_STAT_PROBE_MISSED:
 		return toa_hooks_missed();
+	case TOA_STAT_UDP_MAP_IN_USE:
+		return toa_udp_count();
 	default:
 		return 0;
 	}

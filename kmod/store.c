@@ -169,3 +169,39 @@ long toa_store_count(void)
 {
 	return atomic_long_read(&toa_count);
 }
+
+/*
+ * The dump iterator (netlink.c): one bucket at a time under RCU, resumed
+ * from a (bucket, index) cursor, so a dump of any size never holds a lock
+ * or the RCU read side across the table, and a reader that stops half-way
+ * (or goes away) leaves nothing behind. Entries added or removed in a
+ * bucket between two walks may shift the index: such an entry can be
+ * missed or seen twice, as in any netlink dump.
+ */
+int toa_store_walk(struct toa_store_cursor *cur,
+		   int (*fn)(const struct toa_entry *e, void *arg), void *arg)
+{
+	struct toa_entry *e;
+	unsigned long i;
+	int ret = 0;
+
+	for (; cur->bucket < (1UL << TOA_STORE_BITS); cur->bucket++) {
+		i = 0;
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(e, &toa_buckets[cur->bucket], node) {
+			if (i++ < cur->index)
+				continue;
+			ret = fn(e, arg);
+			if (ret)
+				break;
+			cur->index++;
+		}
+		rcu_read_unlock();
+		if (ret)
+			return ret;
+		cur->index = 0;
+		if ((cur->bucket & 1023) == 1023)
+			cond_resched();
+	}
+	return 0;
+}

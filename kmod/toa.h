@@ -8,6 +8,8 @@
  *   config.c   runtime configuration (module parameters)
  *   stats.c    counters and /proc/net/toa_stats
  *   sockopt.c  getsockopt() API
+ *   netlink.c  generic netlink control plane (include/toa/netlink.h)
+ *   udp.c      UDP: UOA options, the flow map, its getsockopt API
  *   main.c     init order and unwind
  */
 #ifndef _TOA_KMOD_TOA_H
@@ -33,6 +35,9 @@ extern struct toa_config toa_cfg;	/* read with READ_ONCE() */
 extern unsigned int toa_max_entries_param;
 int toa_formats_parse(const char *s, u32 *mask);
 int toa_formats_format(u32 mask, char *buf, size_t size);
+/* Setters shared by the module parameters and netlink. */
+int toa_config_set_formats(u32 mask);	/* -EINVAL outside TOA_FMT_ALL_MASK */
+void toa_config_set_enabled(bool enabled);
 
 /* ---- trust.c ---- */
 /* The list is set by the "trusted" parameter before init runs. */
@@ -87,8 +92,10 @@ void toa_sockopt_exit(void);
 
 enum toa_lookup_result {
 	TOA_LOOKUP_NONE,	/* no entry for this socket */
-	TOA_LOOKUP_STALE,	/* entry, but the socket's peer is not the
-				 * balancer recorded: never answer with it */
+	/* an entry, but the socket's peer is not the balancer recorded:
+	 * never answer with it
+	 */
+	TOA_LOOKUP_STALE,
 	TOA_LOOKUP_OK,
 };
 
@@ -97,5 +104,39 @@ enum toa_lookup_result toa_lookup(struct sock *sk, struct toa_entry *e);
 
 /* Fill @a with the peer (@peer true) or local address of @sk. */
 void toa_sock_addr(const struct sock *sk, bool peer, struct toa_addr *a);
+
+/* ---- store.c: dump iterator ---- */
+/* Where a walk stopped: fits in netlink_callback->args. */
+struct toa_store_cursor {
+	unsigned long bucket;
+	unsigned long index;	/* entries of that bucket already done */
+};
+
+/*
+ * Call @fn on each entry from @cur on, one bucket at a time under RCU (no
+ * lock held across the table; may sleep between buckets, so process
+ * context only). @fn must not sleep; it returns 0 to go on, or non-zero to
+ * stop with the cursor left on that entry, so that the next walk starts
+ * with it. Returns @fn's non-zero value, or 0 once the table is done.
+ */
+int toa_store_walk(struct toa_store_cursor *cur,
+		   int (*fn)(const struct toa_entry *e, void *arg), void *arg);
+
+/* ---- netlink.c ---- */
+int toa_netlink_init(void);
+void toa_netlink_exit(void);
+
+/* ---- udp.c ---- */
+/* Hooks in every netns, getsockopt UOA_SO_*, the flow map and its GC. */
+int toa_udp_init(void);
+void toa_udp_exit(void);
+/* Flow mappings stored: feeds TOA_STAT_UDP_MAP_IN_USE. */
+long toa_udp_count(void);
+/*
+ * TOA_SO_GET_PEER on a UDP socket: fill @info (version set, rest zero)
+ * from the mapping of the flow of its peer and local address, or with the
+ * peer when there is none. 0, or -ENOTCONN (not connected).
+ */
+int toa_udp_peer_info(struct sock *sk, struct toa_peer_info *info);
 
 #endif /* _TOA_KMOD_TOA_H */

@@ -118,7 +118,7 @@ int toa_trust_set(const char *list)
 		goto out;
 	}
 	cur = strim(copy);
-	while ((tok = strsep(&cur, ", \n")) != NULL) {
+	while ((tok = strsep(&cur, " ,\n")) != NULL) {
 		if (!*tok)
 			continue;
 		if (t->n == TOA_TRUST_MAX) {

@@ -28,8 +28,15 @@
  *   is empty (family 0). Errors: EINVAL (len too small), ENOTCONN (socket
  *   not connected), EFAULT.
  *
- * UOA_SO_GET_LOOKUP (2048) is reserved for the UDP lookup (DPVS uoa
- * compatible), specified with the UDP support.
+ * TOA_SO_GET_PEER on a UDP socket: a connected one is answered from the
+ *   UDP flow map of toa.ko (include/toa/uoa.h) for the flow of its peer
+ *   and local address: @flags TOA_PEER_F_TOA | TOA_PEER_F_UOA, @client the
+ *   real client, @balancer the peer, @opt_kind/@opt_len the UOA option
+ *   (31, 8 or 20); without a mapping as a TCP socket without an option.
+ *   Same layout, same errors; ENOTCONN for an unconnected UDP socket,
+ *   whose datagrams each have their own peer: for those, the UDP calls
+ *   UOA_SO_GET_LOOKUP (2048, DPVS uoa compatible) and UOA_SO_GET_FLOW
+ *   (2049) take the flow as input, see include/toa/uoa.h.
  */
 #ifndef _UAPI_TOA_SOCKOPT_H
 #define _UAPI_TOA_SOCKOPT_H
@@ -73,6 +80,9 @@ enum toa_peer_flags {
 	TOA_PEER_F_NAT64	= 1 << 1,	/* IPv6 client, IPv4 socket */
 	TOA_PEER_F_MAPPED	= 1 << 2,	/* IPv4 client on an IPv6 socket:
 						 * getpeername gives ::ffff:a.b.c.d
+						 */
+	TOA_PEER_F_UOA		= 1 << 3,	/* UDP: the client comes from the
+						 * flow map (a UOA option)
 						 */
 };
 

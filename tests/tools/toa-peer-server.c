@@ -44,9 +44,23 @@
  * After printing, the server reads what the client sends until EOF (or 5 s
  * of silence, or 64 KiB), writes it back and closes.
  *
- * With -u it receives COUNT datagrams and for each prints "from=EP" and
- * echoes the datagram back. (The UDP lookup, UOA_SO_GET_LOOKUP, joins this
- * line once include/toa defines its structure.)
+ * With -u it receives COUNT datagrams and echoes each back, after one line
+ * of four key=value pairs, always in this order:
+ *
+ *   from=EP lookup=EP|ERR flow=FLAGS,EP|ERR ipopt=EP|none|malformed
+ *
+ *   from     the source recvmsg() returned (the balancer after SNAT)
+ *   lookup   getsockopt(IPPROTO_IP, UOA_SO_GET_LOOKUP) (DPVS's call) for
+ *            the flow from -> the datagram's destination (IP_PKTINFO):
+ *            the real client, or the errno name (ENOENT: no mapping)
+ *   flow     getsockopt(IPPROTO_IP, UOA_SO_GET_FLOW): flags and client,
+ *            or the errno name. FLAGS: "none" or ipopt, proto248, nat64
+ *            joined by '+'
+ *   ipopt    the UOA option in the datagram's IPv4 header, as the socket
+ *            reads it with IP_RECVOPTS (what libtoa decodes itself):
+ *            the client, "none", or "malformed"
+ *
+ *   from=10.0.2.1:40001 lookup=10.0.1.2:40001 flow=ipopt,10.0.1.2:40001 ipopt=10.0.1.2:40001
  *
  * Errors go to stderr prefixed "toa-peer-server: "; exit 1 (socket, bind,
  * timeout) or 2 (bad arguments).
@@ -61,6 +75,7 @@
 #include <unistd.h>
 
 #include <toa/sockopt.h>
+#include <toa/uoa.h>
 
 #include "common.h"
 
@@ -93,6 +108,7 @@ static void put_flags(char *buf, size_t size, __u32 flags)
 		{ TOA_PEER_F_TOA, "toa" },
 		{ TOA_PEER_F_NAT64, "nat64" },
 		{ TOA_PEER_F_MAPPED, "mapped" },
+		{ TOA_PEER_F_UOA, "uoa" },
 	};
 	size_t i, used = 0;
 
@@ -163,6 +179,125 @@ static void report(int fd, const struct sockaddr_storage *from)
 	} else {
 		printf("accept=%s peer=%s soname=%s lookup=%s info=%s\n",
 		       acc, peer, son, look, errno_name(errno, eb, sizeof(eb)));
+	}
+	fflush(stdout);
+}
+
+/* Fill @a (TOA_AF_*, mapped IPv6 kept as such) from a sockaddr. */
+static void sockaddr_to_toa(const struct sockaddr_storage *ss,
+			    struct toa_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)ss;
+
+		a->family = TOA_AF_INET;
+		a->port = s->sin_port;
+		memcpy(a->addr, &s->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)ss;
+
+		a->family = TOA_AF_INET6;
+		a->port = s->sin6_port;
+		memcpy(a->addr, &s->sin6_addr, 16);
+	}
+}
+
+/* The -u report line of one datagram (see the top comment). */
+static void udp_report(int fd, const struct msghdr *mh,
+		       const struct sockaddr_storage *from)
+{
+	static const struct { __u32 bit; const char *name; } names[] = {
+		{ UOA_FLOW_F_IPOPT, "ipopt" },
+		{ UOA_FLOW_F_PROTO248, "proto248" },
+		{ UOA_FLOW_F_NAT64, "nat64" },
+	};
+	char src[ENDPOINT_STRLEN], look[ENDPOINT_STRLEN], cli[ENDPOINT_STRLEN];
+	char opt[ENDPOINT_STRLEN] = "none", fl[64] = "", eb[32];
+	struct sockaddr_storage local;
+	struct uoa_param_map m;
+	struct uoa_flow_info fi;
+	struct uoa_client c;
+	struct toa_addr bal, loc;
+	struct cmsghdr *cm;
+	socklen_t len = sizeof(local);
+	size_t i, used = 0;
+
+	format_sockaddr(src, sizeof(src), from);
+	sockaddr_to_toa(from, &bal);
+	memset(&local, 0, sizeof(local));
+	getsockname(fd, (struct sockaddr *)&local, &len);
+	sockaddr_to_toa(&local, &loc);
+	memset(loc.addr, 0, sizeof(loc.addr));	/* any, unless PKTINFO */
+	for (cm = CMSG_FIRSTHDR((struct msghdr *)mh); cm;
+	     cm = CMSG_NXTHDR((struct msghdr *)mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			if (bal.family == TOA_AF_INET) {
+				memcpy(loc.addr, &pi.ipi_addr, 4);
+			} else {	/* an IPv4 datagram on a dual-stack socket */
+				loc.addr[10] = loc.addr[11] = 0xff;
+				memcpy(loc.addr + 12, &pi.ipi_addr, 4);
+			}
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			   cm->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memcpy(loc.addr, &pi.ipi6_addr, 16);
+		} else if (cm->cmsg_level == IPPROTO_IP &&
+			   cm->cmsg_type == IP_RECVOPTS) {
+			switch (uoa_parse_options(CMSG_DATA(cm),
+						  cm->cmsg_len - CMSG_LEN(0),
+						  &c)) {
+			case UOA_PARSE_FOUND:
+				format_endpoint(opt, sizeof(opt), c.family,
+						c.addr, c.port);
+				break;
+			case UOA_PARSE_MALFORMED:
+				snprintf(opt, sizeof(opt), "malformed");
+				break;
+			case UOA_PARSE_NONE:
+				break;
+			}
+		}
+	}
+
+	memset(&m, 0, sizeof(m));
+	m.af = bal.family;
+	memcpy(m.saddr, bal.addr, 16);
+	memcpy(m.daddr, loc.addr, 16);
+	m.sport = bal.port;
+	m.dport = loc.port;
+	len = sizeof(m);
+	if (getsockopt(fd, IPPROTO_IP, UOA_SO_GET_LOOKUP, &m, &len) == 0)
+		format_endpoint(look, sizeof(look), m.real_af, m.real_saddr,
+				m.real_sport);
+	else
+		snprintf(look, sizeof(look), "%s",
+			 errno_name(errno, eb, sizeof(eb)));
+
+	memset(&fi, 0, sizeof(fi));
+	fi.version = UOA_FLOW_INFO_V1;
+	fi.balancer = bal;
+	fi.local = loc;
+	len = sizeof(fi);
+	if (getsockopt(fd, IPPROTO_IP, UOA_SO_GET_FLOW, &fi, &len) == 0) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (fi.flags & names[i].bit)
+				used += (size_t)snprintf(fl + used,
+							 sizeof(fl) - used,
+							 "%s%s", used ? "+" : "",
+							 names[i].name);
+		format_endpoint(cli, sizeof(cli), fi.client.family,
+				fi.client.addr, fi.client.port);
+		printf("from=%s lookup=%s flow=%s,%s ipopt=%s\n", src, look,
+		       used ? fl : "none", cli, opt);
+	} else {
+		printf("from=%s lookup=%s flow=%s ipopt=%s\n", src, look,
+		       errno_name(errno, eb, sizeof(eb)), opt);
 	}
 	fflush(stdout);
 }
@@ -299,6 +434,15 @@ int main(int argc, char **argv)
 		perror("toa-peer-server: listen");
 		return 1;
 	}
+	if (udp) {
+		/* IPv4 datagrams (on IPv6 sockets too): their destination and
+		 * header options; IPv6 ones: their destination. */
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IP, IP_RECVOPTS, &one, sizeof(one));
+		if (ss.ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+				   sizeof(one));
+	}
 	printf("ready\n");
 	fflush(stdout);
 
@@ -315,21 +459,25 @@ int main(int argc, char **argv)
 		memset(&from, 0, sizeof(from));
 		if (udp) {
 			static char buf[ECHO_MAX];
-			ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
-					     (struct sockaddr *)&from, &fl);
+			static char ctl[512];
+			struct iovec iov = { buf, sizeof(buf) };
+			struct msghdr mh = {
+				.msg_name = &from, .msg_namelen = fl,
+				.msg_iov = &iov, .msg_iovlen = 1,
+				.msg_control = ctl, .msg_controllen = sizeof(ctl),
+			};
+			ssize_t n = recvmsg(fd, &mh, 0);
 
 			if (n < 0) {
 				if (errno == EINTR)
 					done--;
 				else
-					perror("toa-peer-server: recvfrom");
+					perror("toa-peer-server: recvmsg");
 				continue;
 			}
-			format_sockaddr(ep, sizeof(ep), &from);
-			printf("from=%s\n", ep);
-			fflush(stdout);
+			udp_report(fd, &mh, &from);
 			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
-			       fl);
+			       mh.msg_namelen);
 			continue;
 		}
 		c = accept(fd, (struct sockaddr *)&from, &fl);

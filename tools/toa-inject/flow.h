@@ -21,12 +21,13 @@ extern "C" {
 #define FLOW_DEFAULT_SIZE	4096
 #define FLOW_DEFAULT_TIMEOUT_MS	60000
 
-/* One direction of a TCP connection: the client -> server 5-tuple. */
+/* One direction of a TCP connection or UDP flow: the client -> server
+ * 5-tuple. */
 struct flow_key {
 	uint16_t family;	/* TOA_AF_INET / TOA_AF_INET6 */
 	uint16_t sport;		/* network byte order */
 	uint16_t dport;
-	uint16_t pad;		/* zero: the key is hashed as bytes */
+	uint16_t proto;		/* 0 for TCP, 17 for UDP (hashed as bytes) */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 };

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "inject.h"
+#include "udp.h"
 
 const char *const inject_malform_names[INJECT_MAL_COUNT] = {
 	[INJECT_MAL_NONE]	= "none",
@@ -26,6 +27,9 @@ const char *const inject_malform_names[INJECT_MAL_COUNT] = {
 	[INJECT_MAL_ZERO_PORT]	= "zero-port",
 	[INJECT_MAL_ZERO_ADDR]	= "zero-addr",
 	[INJECT_MAL_SHORT]	= "short",
+	[INJECT_MAL_OPP_VERSION] = "opp-version",
+	[INJECT_MAL_OPP_PROTO]	= "opp-proto",
+	[INJECT_MAL_OPP_LENGTH]	= "opp-length",
 };
 
 static const uint8_t v4mapped_prefix[12] = {
@@ -169,6 +173,17 @@ enum inject_action inject_packet(const struct inject_config *cfg,
 				 uint8_t *pkt, size_t *len, size_t cap,
 				 FILE *log)
 {
+	return inject_packet_from(cfg, flows, c, now_ms, pkt, len, cap, log,
+				  NULL);
+}
+
+enum inject_action inject_packet_from(const struct inject_config *cfg,
+				      struct flow_table *flows,
+				      struct inject_counters *c,
+				      uint64_t now_ms, uint8_t *pkt,
+				      size_t *len, size_t cap, FILE *log,
+				      const struct inject_origin *orig)
+{
 	struct pkt_info pi;
 	struct flow_key k;
 	struct flow *f;
@@ -179,6 +194,9 @@ enum inject_action inject_packet(const struct inject_config *cfg,
 	int err;
 
 	c->seen++;
+	if (udp_is_udp(pkt, *len))
+		return inject_udp(cfg, flows, c, now_ms, pkt, len, cap, log,
+				  orig);
 	if (pkt_parse(pkt, *len, &pi) != PKT_OK) {
 		c->unparsed++;
 		return pass(c);

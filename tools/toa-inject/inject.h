@@ -36,7 +36,26 @@ enum inject_malform {
 	INJECT_MAL_ZERO_PORT,	/* well formed, port 0 */
 	INJECT_MAL_ZERO_ADDR,	/* well formed, address 0.0.0.0 / :: */
 	INJECT_MAL_SHORT,	/* kind, len 7: no TOA length, plus a NOP */
+	/* UDP protocol-248 wrappers only (they imply --uoa-mode proto248;
+	 * TCP gets a normal option): */
+	INJECT_MAL_OPP_VERSION,	/* wrapper version 3 */
+	INJECT_MAL_OPP_PROTO,	/* wrapper next protocol 6 (TCP) */
+	INJECT_MAL_OPP_LENGTH,	/* wrapper length running into the UDP header */
 	INJECT_MAL_COUNT
+};
+
+/* How a UDP datagram carries the client (include/toa/uoa.h). */
+enum inject_uoa_mode {
+	INJECT_UOA_IPOPT = 0,	/* an IPv4 header option (IPv6: proto248) */
+	INJECT_UOA_PROTO248,	/* a protocol-248 wrapper */
+};
+
+/* What the balancer's own connection table (conntrack) knows of a packet:
+ * the client of its flow, before any NAT. */
+struct inject_origin {
+	uint16_t family;	/* TOA_AF_INET / TOA_AF_INET6 */
+	uint16_t port;		/* network byte order */
+	uint8_t addr[16];
 };
 
 extern const char *const inject_malform_names[INJECT_MAL_COUNT];
@@ -57,6 +76,7 @@ struct inject_config {
 	int verbose;
 	unsigned int max_flows;
 	unsigned int timeout_s;
+	enum inject_uoa_mode uoa_mode;	/* UDP datagrams */
 };
 
 struct inject_counters {
@@ -90,13 +110,26 @@ enum inject_action {
 
 /*
  * Decide about one queued packet and edit it in place (@cap bytes of
- * room). @log, if not NULL, gets one line per modified packet.
+ * room). @log, if not NULL, gets one line per modified packet. TCP
+ * segments get a TOA option; UDP datagrams a UOA option (udp.c).
  */
 enum inject_action inject_packet(const struct inject_config *cfg,
 				 struct flow_table *flows,
 				 struct inject_counters *c, uint64_t now_ms,
 				 uint8_t *pkt, size_t *len, size_t cap,
 				 FILE *log);
+
+/*
+ * The same, knowing the packet's client from conntrack (@orig, NULL if
+ * unknown): a UDP datagram queued after SNAT no longer carries it. Used
+ * for UDP only, unless --client forges it.
+ */
+enum inject_action inject_packet_from(const struct inject_config *cfg,
+				      struct flow_table *flows,
+				      struct inject_counters *c,
+				      uint64_t now_ms, uint8_t *pkt,
+				      size_t *len, size_t cap, FILE *log,
+				      const struct inject_origin *orig);
 
 /* "seen=... injected=..." on one line, no newline. */
 void inject_counters_format(const struct inject_counters *c, char *buf,

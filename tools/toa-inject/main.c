@@ -2,11 +2,13 @@
 /*
  * toa-inject - a balancer simulator for the toa tests: it inserts a TOA
  * option carrying the client's address into TCP packets queued to it by
- * netfilter (NFQUEUE), the way an L4 balancer doing FULLNAT does.
+ * netfilter (NFQUEUE), the way an L4 balancer doing FULLNAT does, and a
+ * UOA option into UDP datagrams.
  *
  * Files, one concern each:
  *   options.c  command line -> struct inject_config (usage text there)
  *   inject.c   per-packet decision: flows, modes, the option bytes
+ *   udp.c      the same for UDP datagrams: a UOA option or wrapper
  *   packet.c   pure IPv4/IPv6/TCP editing: insert, checksums, MSS clamp
  *   flow.c     bounded flow table with expiry
  *   nfq.c      the NFQUEUE loop (libmnl + libnetfilter_queue)

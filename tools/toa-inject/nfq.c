@@ -11,6 +11,11 @@
  *
  * SIGINT/SIGTERM are blocked and read from a signalfd, polled next to the
  * netlink socket, so a signal is never lost between two checks.
+ *
+ * The queue also asks for each packet's conntrack entry
+ * (NFQA_CFG_F_CONNTRACK, needs nf_conntrack_netlink; without it packets
+ * come without): its original tuple is the client a balancer knows, which
+ * a UDP datagram queued after SNAT no longer carries.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +34,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
@@ -76,6 +83,57 @@ static int send_verdict(struct nfq_state *st, uint16_t queue, uint32_t id,
 	return MNL_CB_OK;
 }
 
+/* mnl_attr_parse_nested() callback: index the attributes of one level. */
+static int nest_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type <= CTA_MAX)	/* CTA_MAX bounds every level we read */
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/*
+ * The client of the packet's connection: the source of the conntrack
+ * original tuple, when the packet goes in the original direction.
+ * Returns 1 if @o was filled.
+ */
+static int ct_origin(struct nlattr **attr, struct inject_origin *o)
+{
+	const struct nlattr *ct[CTA_MAX + 1] = { NULL };
+	const struct nlattr *tup[CTA_MAX + 1] = { NULL };
+	const struct nlattr *ip[CTA_MAX + 1] = { NULL };
+	const struct nlattr *proto[CTA_MAX + 1] = { NULL };
+
+	if (!attr[NFQA_CT] ||
+	    (attr[NFQA_CT_INFO] &&
+	     ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO])) >= IP_CT_IS_REPLY))
+		return 0;
+	if (mnl_attr_parse_nested(attr[NFQA_CT], nest_cb, ct) < 0 ||
+	    !ct[CTA_TUPLE_ORIG] ||
+	    mnl_attr_parse_nested(ct[CTA_TUPLE_ORIG], nest_cb, tup) < 0 ||
+	    !tup[CTA_TUPLE_IP] || !tup[CTA_TUPLE_PROTO] ||
+	    mnl_attr_parse_nested(tup[CTA_TUPLE_IP], nest_cb, ip) < 0 ||
+	    mnl_attr_parse_nested(tup[CTA_TUPLE_PROTO], nest_cb, proto) < 0 ||
+	    !proto[CTA_PROTO_SRC_PORT] ||
+	    mnl_attr_get_payload_len(proto[CTA_PROTO_SRC_PORT]) != 2)
+		return 0;
+	memset(o, 0, sizeof(*o));
+	if (ip[CTA_IP_V4_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V4_SRC]) == 4) {
+		o->family = TOA_AF_INET;
+		memcpy(o->addr, mnl_attr_get_payload(ip[CTA_IP_V4_SRC]), 4);
+	} else if (ip[CTA_IP_V6_SRC] &&
+		   mnl_attr_get_payload_len(ip[CTA_IP_V6_SRC]) == 16) {
+		o->family = TOA_AF_INET6;
+		memcpy(o->addr, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
+	} else {
+		return 0;
+	}
+	memcpy(&o->port, mnl_attr_get_payload(proto[CTA_PROTO_SRC_PORT]), 2);
+	return 1;
+}
+
 static int queue_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nfq_state *st = data;
@@ -83,6 +141,7 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 	struct nfqnl_msg_packet_hdr *ph;
 	struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	enum inject_action act = INJECT_PASS;
+	struct inject_origin orig;
 	uint16_t plen;
 	size_t len;
 	uint32_t id;
@@ -108,9 +167,10 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 		st->c->unparsed++;
 		st->c->passed++;
 	} else {
-		act = inject_packet(st->cfg, st->flows, st->c, now_ms(),
-				    st->pkt, &len, NFQ_PKT_CAP,
-				    st->cfg->verbose ? stderr : NULL);
+		act = inject_packet_from(st->cfg, st->flows, st->c, now_ms(),
+					 st->pkt, &len, NFQ_PKT_CAP,
+					 st->cfg->verbose ? stderr : NULL,
+					 ct_origin(attr, &orig) ? &orig : NULL);
 	}
 	if (send_verdict(st, ntohs(nfg->res_id), id,
 			 act == INJECT_MODIFIED ? st->pkt : NULL, len) < 0)
@@ -153,16 +213,25 @@ static const char *bind_hint(int err)
 }
 
 /* Send the CONFIG message and wait for its ack; packets that arrive in
- * between are handled normally. 0 or an errno. */
-static int bind_queue(struct nfq_state *st, char *buf, unsigned int portid)
+ * between are handled normally. 0 or an errno. @ct: instead of binding,
+ * ask for the conntrack entry of each packet. */
+static int config_queue(struct nfq_state *st, char *buf, unsigned int portid,
+			int ct)
 {
 	struct nlmsghdr *nlh;
 	int ret;
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, st->cfg->queue);
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
-	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	if (ct) {
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS,
+				 htonl(NFQA_CFG_F_CONNTRACK));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
+				 htonl(NFQA_CFG_F_CONNTRACK));
+	} else {
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	}
 	if (mnl_socket_sendto(st->nl, nlh, nlh->nlmsg_len) < 0)
 		return errno;
 	do {
@@ -222,12 +291,20 @@ enum nfq_result nfq_run(const struct inject_config *cfg,
 	setsockopt(mnl_socket_get_fd(st.nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		   sizeof(rcvbuf));
 
-	err = bind_queue(&st, buf, portid);
+	err = config_queue(&st, buf, portid, 0);
 	if (err) {
 		fprintf(stderr, "toa-inject: cannot bind queue %u: %s%s\n",
 			cfg->queue, strerror(err), bind_hint(err));
 		goto out;
 	}
+	/* EAGAIN: the kernel just loaded nf_conntrack_netlink; ask again.
+	 * Any other refusal: go on without (the packet's source is used). */
+	err = config_queue(&st, buf, portid, 1);
+	if (err == EAGAIN)
+		err = config_queue(&st, buf, portid, 1);
+	if (err && cfg->verbose)
+		fprintf(stderr, "toa-inject: no conntrack info: %s\n",
+			strerror(err));
 	fprintf(stderr, "toa-inject: queue %u ready\n", cfg->queue);
 	rc = NFQ_FAILED;
 

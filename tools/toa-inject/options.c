@@ -16,7 +16,8 @@
 const char options_usage[] =
 "Usage: toa-inject --queue N [options]\n"
 "Insert a TOA option (the client's address and port) into TCP packets that\n"
-"netfilter queues to NFQUEUE N, like an L4 balancer doing FULLNAT.\n"
+"netfilter queues to NFQUEUE N, like an L4 balancer doing FULLNAT; into UDP\n"
+"datagrams a UOA option, as an IPv4 option or in a protocol-248 wrapper.\n"
 "\n"
 "  -q, --queue N          NFQUEUE number to bind (0-65535, required)\n"
 "  -f, --format F         254/8 | 200/8 | 254/20 | 253/20 | 253/8 (default:\n"
@@ -29,9 +30,13 @@ const char options_usage[] =
 "  -m, --mode M           ack: the first non-SYN packet of each flow\n"
 "                         (default); first:N: its first N non-SYN packets;\n"
 "                         every: all of them; seq: those with seq = ISN+1\n"
-"                         (the handshake ACK and first data segment)\n"
+"                         (the handshake ACK and first data segment);\n"
+"                         UDP: ack and seq mean the first datagram\n"
+"  -u, --uoa-mode M       UDP carrier: ipopt (an IPv4 option, default) or\n"
+"                         proto248 (a wrapper); IPv6 always gets proto248\n"
 "  -M, --malform KIND     write a broken option: truncated | badlen |\n"
-"                         zero-port | zero-addr | short\n"
+"                         zero-port | zero-addr | short; UDP wrappers:\n"
+"                         opp-version | opp-proto | opp-length\n"
 "  -n, --count N          exit 0 after injecting N options\n"
 "  -s, --mss-clamp        lower the MSS of queued SYNs by the option length\n"
 "      --max-flows N      flow table size (default 4096)\n"
@@ -138,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "client",	 required_argument, NULL, 'c' },
 	{ "client-port", required_argument, NULL, 'P' },
 	{ "mode",	 required_argument, NULL, 'm' },
+	{ "uoa-mode",	 required_argument, NULL, 'u' },
 	{ "malform",	 required_argument, NULL, 'M' },
 	{ "count",	 required_argument, NULL, 'n' },
 	{ "mss-clamp",	 no_argument,	    NULL, 's' },
@@ -157,7 +163,7 @@ enum options_result options_parse(int argc, char **argv,
 
 	opterr = 0;
 	optind = 0;		/* full glibc reset: parse again from argv[1] */
-	while ((opt = getopt_long(argc, argv, ":q:f:c:P:m:M:n:svh", long_opts,
+	while ((opt = getopt_long(argc, argv, ":q:f:c:P:m:u:M:n:svh", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'q':
@@ -210,6 +216,16 @@ enum options_result options_parse(int argc, char **argv,
 					    "first:N, seq)", optarg);
 			}
 			break;
+		case 'u':
+			if (!strcmp(optarg, "ipopt"))
+				cfg->uoa_mode = INJECT_UOA_IPOPT;
+			else if (!strcmp(optarg, "proto248"))
+				cfg->uoa_mode = INJECT_UOA_PROTO248;
+			else
+				return fail(err, errlen,
+					    "bad --uoa-mode '%s' (ipopt, "
+					    "proto248)", optarg);
+			break;
 		case 'M':
 			for (m = 1; m < INJECT_MAL_COUNT; m++)
 				if (!strcmp(optarg, inject_malform_names[m]))
@@ -218,7 +234,8 @@ enum options_result options_parse(int argc, char **argv,
 				return fail(err, errlen,
 					    "bad --malform '%s' (truncated, "
 					    "badlen, zero-port, zero-addr, "
-					    "short)", optarg);
+					    "short, opp-version, opp-proto, "
+					    "opp-length)", optarg);
 			cfg->malform = (enum inject_malform)m;
 			break;
 		case 'n':

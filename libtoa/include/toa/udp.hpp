@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+//
+// toa/udp.hpp - the real client of every UDP datagram, behind an L4
+// balancer that writes it into the datagrams (UOA, include/toa/uoa.h).
+//
+//	toa::udp::enable(fd);			// once per socket
+//	char buf[2048];
+//	auto d = toa::udp::recv(fd, buf, sizeof(buf));
+//	if (d)
+//		log("%zu bytes from %s", d->size,
+//		    d->client.to_string().c_str());
+//	sendto(fd, buf, d->size, 0, ...d->sender...);	// reply to the sender
+//
+// Where the client comes from, in this order:
+//  1. the datagram's own UOA option in its IPv4 header, read from the
+//     IP_RECVOPTS ancillary data: no system call, and no toa.ko needed;
+//  2. toa.ko's flow map (getsockopt UOA_SO_GET_FLOW, one call): for options
+//     that came in a protocol-248 wrapper, for IPv6, and for the datagrams
+//     of a flow after the first ones when the balancer sends the option
+//     only there;
+//  3. otherwise the sender itself (source::none).
+//
+// Trust: toa.ko overwrites with NOPs an option it rejects (source outside
+// its trusted-balancer list, malformed) before the socket sees it, so with
+// the module loaded what (1) reads has passed the module's checks. Without
+// toa.ko nobody checks: anyone who can reach the port can claim any
+// client. Such a server should firewall the port to its balancers, or
+// pass options{.header = false}.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <toa/endpoint.hpp>
+#include <toa/result.hpp>
+
+namespace toa::udp {
+
+enum class source {
+	none,		// no option, no mapping: client is the sender
+	option,		// the datagram's own IPv4 header option
+	flow_map,	// toa.ko's flow map
+};
+
+const char *to_string(source s) noexcept; // "none", "option", "flow-map"
+
+struct datagram {
+	std::size_t size = 0;	// payload bytes in the buffer
+	bool truncated = false;	// the payload was longer than the buffer
+	endpoint sender;	// recvmsg()'s source: the balancer after SNAT;
+				// replies go there
+	endpoint local;		// its destination (IP_PKTINFO / IPV6_PKTINFO);
+				// empty if enable() was not called
+	endpoint client;	// the real client (the sender: source::none)
+	source from = source::none;
+	bool nat64 = false;	// an IPv6 client behind an IPv4 datagram
+	bool module_missing = false; // toa.ko is not loaded (a lookup said so)
+};
+
+struct options {
+	bool header = true;	// use the option in the IPv4 header (1 above)
+	bool lookup = true;	// ask toa.ko's flow map (2 above)
+};
+
+// Ask the kernel for what recv() decodes: IP_RECVOPTS and IP_PKTINFO, and
+// IPV6_RECVPKTINFO on an IPv6 socket (IPv4 datagrams of a dual-stack socket
+// come with the IPv4 ones). Errors: EBADF, ENOTSOCK, ENOPROTOOPT.
+result<void> enable(int fd) noexcept;
+
+// Receive one datagram into @buf (recvmsg() with @flags; EAGAIN and EINTR
+// come back as errors) and find its client.
+result<datagram> recv(int fd, void *buf, std::size_t len, int flags = 0,
+		      const options &opt = options()) noexcept;
+
+// The flow map alone, for a datagram received some other way: the client
+// of the flow @sender -> @local (local may be empty: any). ENOENT: no
+// mapping; ENOPROTOOPT: toa.ko is not loaded. @fd: any IP socket.
+result<endpoint> lookup(int fd, const endpoint &sender,
+			const endpoint &local) noexcept;
+
+} // namespace toa::udp

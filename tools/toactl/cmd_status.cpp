@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+//
+// toactl status: is toa.ko loaded, its version and configuration, and how
+// many sockets it holds data for.
+#include <cstdio>
+
+#include "toactl.hpp"
+
+namespace toactl {
+
+static const char help[] =
+	"Usage: toactl [-j] [-n NETNS] status\n"
+	"Whether toa.ko is loaded, its version and protocol, the configuration\n"
+	"(rewriting on or paused, honoured formats, trusted balancers) and the\n"
+	"number of sockets with TOA data (all namespaces) against the limit.\n"
+	"Exit status 3 (with 'not loaded' printed) when the module is missing.\n";
+
+int cmd_status(context &ctx, std::vector<std::string> args)
+{
+	if (common_options(ctx, args)) {
+		std::fputs(help, stdout);
+		return EXIT_OK;
+	}
+	if (!args.empty())
+		return usage_error("status", "unexpected argument '" + args[0] + "'");
+
+	auto r = toa::control::open(ctx.netns);
+	if (!r && toa::is_module_missing(r.error())) {
+		if (ctx.json)
+			std::printf("{\"loaded\":false}\n");
+		else
+			std::printf("toa.ko: not loaded\n");
+		return EXIT_NO_MODULE;
+	}
+	if (!r)
+		return report(r.error(), ctx.netns.empty() ? "netlink" : "netns " + ctx.netns);
+	auto &ctl = *r;
+	auto cfg = ctl.get_config();
+	if (!cfg)
+		return report(cfg.error(), "config", ctl.last_message());
+	auto st = ctl.stats();
+	if (!st)
+		return report(st.error(), "stats", ctl.last_message());
+	std::uint64_t entries = 0, missed = 0;
+	for (auto &s : *st) {
+		if (s.name == "store_in_use")
+			entries = s.value;
+		else if (s.name == "probe_missed")
+			missed = s.value;
+	}
+
+	if (ctx.json) {
+		std::string out;
+		json j(out);
+		j.begin_object();
+		j.key("loaded").value(true);
+		j.key("version").value(cfg->version);
+		j.key("protocol").value(std::uint64_t{ ctl.protocol_version() });
+		j.key("enabled").value(cfg->enabled);
+		j.key("formats").begin_array();
+		for (auto &f : split_list(toa::formats_to_string(cfg->formats)))
+			if (f != "none")
+				j.value(f);
+		j.end_array();
+		j.key("trusted").begin_array();
+		for (auto &t : split_list(cfg->trusted))
+			j.value(t);
+		j.end_array();
+		j.key("entries").value(entries);
+		j.key("max_entries").value(std::uint64_t{ cfg->max_entries });
+		j.key("probe_missed").value(missed);
+		j.end_object();
+		std::printf("%s\n", out.c_str());
+		return EXIT_OK;
+	}
+	std::printf("toa.ko: loaded, version %s, protocol %u\n",
+		    cfg->version.c_str(), ctl.protocol_version());
+	std::printf("rewriting: %s\n", cfg->enabled ? "enabled" : "paused");
+	std::printf("formats: %s\n", toa::formats_to_string(cfg->formats).c_str());
+	std::printf("trusted: %s\n",
+		    cfg->trusted.empty() ? "any" : cfg->trusted.c_str());
+	std::printf("entries: %llu of %u\n", (unsigned long long)entries,
+		    cfg->max_entries);
+	if (missed)
+		std::printf("warning: %llu probe hits missed (see probe_missed in toactl stats)\n",
+			    (unsigned long long)missed);
+	return EXIT_OK;
+}
+
+} // namespace toactl
