@@ -1,0 +1,3 @@
+module example.com/toa-peer-server
+
+go 1.19
