@@ -148,11 +148,15 @@ wait_port() {
 
 # nginx_echo NS [PORT] - nginx in NS on PORT (default 80, IPv4 and IPv6)
 # answering every request with "$remote_addr", i.e. the peer address nginx
-# got from accept(): what toa is meant to change. Config, pid and logs are
-# in $TOA_TMP/nginx-NS-PORT/; the runner kills nginx after the scenario.
+# got from accept(): what toa is meant to change. Its access log, one line
+# "$remote_addr $remote_port" per request, is $NGINX_DIR/access.log.
+# Config, pid and logs are in NGINX_DIR=$TOA_TMP/nginx-NS-PORT/; the runner
+# kills nginx after the scenario.
+NGINX_DIR=
 nginx_echo() {
 	local ns=$1 port=${2:-80} dir
 	dir="$TOA_TMP/nginx-$ns-$port"
+	NGINX_DIR=$dir
 	mkdir -p "$dir"
 	cat >"$dir/nginx.conf" <<-EOF
 		pid $dir/nginx.pid;
@@ -160,7 +164,8 @@ nginx_echo() {
 		worker_processes 1;
 		events { worker_connections 64; }
 		http {
-			access_log $dir/access.log;
+			log_format peer '\$remote_addr \$remote_port';
+			access_log $dir/access.log peer;
 			client_body_temp_path $dir/body;
 			proxy_temp_path $dir/proxy;
 			server {
@@ -172,6 +177,17 @@ nginx_echo() {
 	EOF
 	ip netns exec "$ns" nginx -c "$dir/nginx.conf"
 	wait_port "$ns" "$port"
+	touch "$dir/access.log"
+}
+
+# nginx_wait_log N - wait until nginx_echo's access log has N lines (nginx
+# writes it after answering, so the client may be done before it is).
+nginx_wait_log() {
+	local end=$((SECONDS + 10))
+	until (($(wc -l <"$NGINX_DIR/access.log") >= $1)); do
+		((SECONDS < end)) || fail "nginx logged $(wc -l <"$NGINX_DIR/access.log") of $1 requests"
+		sleep 0.05
+	done
 }
 
 # lb_snat - full-NAT on lb: the backend only ever sees 10.0.2.1 / fd02::1.
