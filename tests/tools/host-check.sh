@@ -138,8 +138,9 @@ inject_start() {
 	inject_pid=$!
 	pids+=("$inject_pid")
 	for _ in $(seq 100); do
-		line=$(head -n 1 "$out/inject.log")
-		[[ $line == *ready* ]] && return 0
+		# warnings (e.g. no conntrack info on this kernel) may come first
+		grep -q 'ready' "$out/inject.log" && return 0
+		line=$(tail -n 1 "$out/inject.log")
 		kill -0 "$inject_pid" 2>/dev/null || fail "toa-inject: $line"
 		sleep 0.05
 	done

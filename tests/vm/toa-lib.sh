@@ -59,11 +59,17 @@ inject_start() {
 	[[ ${INJECT_CPU:-0} == any ]] || pin=(taskset -c "${INJECT_CPU:-0}")
 	ip netns exec "$ns" "${pin[@]}" "$TOA_BIN/toa-inject" "$@" 2>"$fifo" &
 	INJECT_PID=$!
-	# The first stderr line is the "ready" banner (or an error).
-	read -r -t 20 line <"$fifo" || fail "toa-inject did not start"
-	[[ $line == *ready* ]] || fail "toa-inject: $line"
-	# Keep draining stderr into the log so the tool never blocks on it.
-	cat <"$fifo" >&2 &
+	# Wait for the "ready" banner; warnings may come before it, an exit
+	# (EOF) means it failed. Then keep draining stderr into the log so the
+	# tool never blocks on it.
+	exec {INJECT_FD}<"$fifo"
+	while :; do
+		read -r -t 20 -u "$INJECT_FD" line || fail "toa-inject did not start${line:+: $line}"
+		echo "$line" >&2
+		[[ $line == *ready* ]] && break
+	done
+	cat <&"$INJECT_FD" >&2 &
+	exec {INJECT_FD}<&-
 }
 
 inject_stop() {
