@@ -94,6 +94,28 @@ struct control::impl {
 		return (*ctx->fn)(nlh);
 	}
 
+	// A request answered by exactly one message, which @parse(m, out)
+	// reads into a T: EBADMSG when that reply is missing or does not parse.
+	template <typename T, typename Parse>
+	result<T> transact_one(nlmsghdr *nlh, Parse parse)
+	{
+		T out{};
+		bool got = false;
+		auto r = transact(nlh, [&](const nlmsghdr *m) {
+			if (!parse(m, out)) {
+				errno = EBADMSG;
+				return MNL_CB_ERROR;
+			}
+			got = true;
+			return MNL_CB_OK;
+		});
+		if (!r)
+			return r.error();
+		if (!got)
+			return errno_code(EBADMSG);
+		return out;
+	}
+
 	// Send @nlh (NLM_F_ACK is added) and feed every answer to @fn until
 	// the request is over.
 	result<void> transact(nlmsghdr *nlh, handler fn)
@@ -251,22 +273,8 @@ const std::string &control::last_message() const noexcept
 
 result<std::vector<stat_value>> control::stats()
 {
-	std::vector<stat_value> out;
-	bool got = false;
-	auto r = p_->transact(p_->request(TOA_CMD_GET_STATS),
-			      [&](const nlmsghdr *m) {
-				      if (!detail::parse_stat_reply(m, out)) {
-					      errno = EBADMSG;
-					      return MNL_CB_ERROR;
-				      }
-				      got = true;
-				      return MNL_CB_OK;
-			      });
-	if (!r)
-		return r.error();
-	if (!got)
-		return errno_code(EBADMSG);
-	return out;
+	return p_->transact_one<std::vector<stat_value>>(
+		p_->request(TOA_CMD_GET_STATS), detail::parse_stat_reply);
 }
 
 result<void> control::reset_stats()
@@ -277,22 +285,8 @@ result<void> control::reset_stats()
 
 result<config> control::get_config()
 {
-	config c;
-	bool got = false;
-	auto r = p_->transact(p_->request(TOA_CMD_GET_CONFIG),
-			      [&](const nlmsghdr *m) {
-				      if (!detail::parse_config_reply(m, c)) {
-					      errno = EBADMSG;
-					      return MNL_CB_ERROR;
-				      }
-				      got = true;
-				      return MNL_CB_OK;
-			      });
-	if (!r)
-		return r.error();
-	if (!got)
-		return errno_code(EBADMSG);
-	return c;
+	return p_->transact_one<config>(p_->request(TOA_CMD_GET_CONFIG),
+					detail::parse_config_reply);
 }
 
 result<void> control::set_config(const config_change &c)
@@ -358,28 +352,13 @@ result<std::vector<socket_entry>> control::sockets()
 result<socket_entry> control::lookup(const endpoint &local,
 				     const endpoint &remote)
 {
-	socket_entry e;
-	bool got = false;
-
 	if ((local.family != AF_INET && local.family != AF_INET6) ||
 	    local.family != remote.family)
 		return errno_code(EINVAL);
 	nlmsghdr *nlh = p_->request(TOA_CMD_LOOKUP_SOCKET);
 	detail::put_addr(nlh, TOA_A_LOCAL, local);
 	detail::put_addr(nlh, TOA_A_REMOTE, remote);
-	auto r = p_->transact(nlh, [&](const nlmsghdr *m) {
-		if (!detail::parse_socket_reply(m, e)) {
-			errno = EBADMSG;
-			return MNL_CB_ERROR;
-		}
-		got = true;
-		return MNL_CB_OK;
-	});
-	if (!r)
-		return r.error();
-	if (!got)
-		return errno_code(EBADMSG);
-	return e;
+	return p_->transact_one<socket_entry>(nlh, detail::parse_socket_reply);
 }
 
 } // namespace toa

@@ -46,6 +46,35 @@ void inject_config_init(struct inject_config *cfg)
 	cfg->timeout_s = FLOW_DEFAULT_TIMEOUT_MS / 1000;
 }
 
+unsigned int inject_malform_option(enum inject_malform m, const uint8_t *opt,
+				   unsigned int n, uint8_t nop, uint8_t *out,
+				   enum pkt_where *where)
+{
+	*where = PKT_OPT_FIRST;
+	switch (m) {
+	case INJECT_MAL_TRUNCATED:
+		/* claims the full length, only 4 bytes are there */
+		memcpy(out, opt, 4);
+		*where = PKT_OPT_LAST;
+		return 4;
+	case INJECT_MAL_BADLEN:
+		out[0] = opt[0];
+		out[1] = 1;
+		out[2] = 0;
+		out[3] = 0;
+		*where = PKT_OPT_LAST;
+		return 4;
+	case INJECT_MAL_SHORT:
+		memcpy(out, opt, 7);
+		out[1] = 7;
+		out[7] = nop;
+		return 8;
+	default:
+		memcpy(out, opt, n);
+		return n;
+	}
+}
+
 unsigned int inject_build_option(const struct inject_config *cfg,
 				 const struct pkt_info *pi, uint8_t *out,
 				 enum pkt_where *where)
@@ -95,29 +124,8 @@ unsigned int inject_build_option(const struct inject_config *cfg,
 	if (!n)
 		return 0;
 
-	*where = PKT_OPT_FIRST;
-	switch (cfg->malform) {
-	case INJECT_MAL_TRUNCATED:
-		/* claims the full TOA length, only 4 bytes are there */
-		memcpy(out, opt, 4);
-		*where = PKT_OPT_LAST;
-		return 4;
-	case INJECT_MAL_BADLEN:
-		out[0] = opt[0];
-		out[1] = 1;
-		out[2] = 0;
-		out[3] = 0;
-		*where = PKT_OPT_LAST;
-		return 4;
-	case INJECT_MAL_SHORT:
-		memcpy(out, opt, 7);
-		out[1] = 7;
-		out[7] = TOA_TCPOPT_NOP;
-		return 8;
-	default:
-		memcpy(out, opt, n);
-		return n;
-	}
+	return inject_malform_option(cfg->malform, opt, n, TOA_TCPOPT_NOP, out,
+				     where);
 }
 
 static void fmt_ep(char *buf, size_t size, int family, const uint8_t *addr,

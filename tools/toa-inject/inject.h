@@ -103,6 +103,16 @@ unsigned int inject_build_option(const struct inject_config *cfg,
 				 const struct pkt_info *pi, uint8_t *out,
 				 enum pkt_where *where);
 
+/*
+ * Copy the encoded option @opt (@n bytes) to @out, broken as --malform @m
+ * asks (TCP and IP options share the shapes; @nop is the padding byte of
+ * that option space). Returns the bytes written and sets *@where: broken
+ * lengths go last, so they really run past the end of the option space.
+ */
+unsigned int inject_malform_option(enum inject_malform m, const uint8_t *opt,
+				   unsigned int n, uint8_t nop, uint8_t *out,
+				   enum pkt_where *where);
+
 enum inject_action {
 	INJECT_PASS = 0,	/* hand the packet back unchanged */
 	INJECT_MODIFIED = 1,	/* the buffer holds a new packet: *len bytes */

@@ -242,29 +242,8 @@ unsigned int udp_build_option(const struct inject_config *cfg,
 		memset(c.addr, 0, sizeof(c.addr));
 	n = uoa_encode_option(opt, &c);
 
-	*where = PKT_OPT_FIRST;
-	switch (cfg->malform) {
-	case INJECT_MAL_TRUNCATED:
-		/* claims the full length, only 4 bytes are there */
-		memcpy(out, opt, 4);
-		*where = PKT_OPT_LAST;
-		return 4;
-	case INJECT_MAL_BADLEN:
-		out[0] = UOA_OPT_CODE;
-		out[1] = 1;
-		out[2] = 0;
-		out[3] = 0;
-		*where = PKT_OPT_LAST;
-		return 4;
-	case INJECT_MAL_SHORT:
-		memcpy(out, opt, 7);
-		out[1] = 7;
-		out[7] = UOA_IPOPT_NOP;
-		return 8;
-	default:
-		memcpy(out, opt, n);
-		return n;
-	}
+	return inject_malform_option(cfg->malform, opt, n, UOA_IPOPT_NOP, out,
+				     where);
 }
 
 int udp_use_opp(const struct inject_config *cfg, const struct udp_info *ui)
