@@ -29,27 +29,28 @@ request() {
 	echo "nginx saw a request from $(tail -n 1 "$NGINX_DIR/access.log" | sed 's/ / port /')"
 }
 
+# requests PORT4 WHO4 PORT6 WHO6 - an IPv4 and an IPv6 request from client
+# ports PORT4 and PORT6; nginx must have seen WHO4 and WHO6.
+requests() {
+	local seen4 seen6
+	request http://10.0.2.2/ "$1" >"$TOA_TMP/seen4"
+	request 'http://[fd02::2]/' "$3" >"$TOA_TMP/seen6"
+	seen4=$(<"$TOA_TMP/seen4") seen6=$(<"$TOA_TMP/seen6")
+	echo "  IPv4: $seen4"
+	echo "  IPv6: $seen6"
+	[[ $seen4 == *"from $2 port $1" ]] || fail "expected $2: $seen4"
+	[[ $seen6 == *"from $4 port $3" ]] || fail "expected $4: $seen6"
+}
+
 say "WITHOUT toa.ko: the client is 10.0.1.2 / fd01::2, but the backend sees the balancer"
-request http://10.0.2.2/ 40100 >"$TOA_TMP/seen4"
-request 'http://[fd02::2]/' 40101 >"$TOA_TMP/seen6"
-seen4=$(<"$TOA_TMP/seen4") seen6=$(<"$TOA_TMP/seen6")
-echo "  IPv4: $seen4"
-echo "  IPv6: $seen6"
-[[ $seen4 == *"from 10.0.2.1 port 40100" ]] || fail "expected the balancer: $seen4"
-[[ $seen6 == *"from fd02::1 port 40101" ]] || fail "expected the balancer: $seen6"
+requests 40100 10.0.2.1 40101 fd02::1
 
 say "insmod toa.ko"
 toa_load
 dmesg | grep 'toa: loaded' | tail -n 1
 
 say "WITH toa.ko: same nginx, same config, no restart"
-request http://10.0.2.2/ 40102 >"$TOA_TMP/seen4"
-request 'http://[fd02::2]/' 40103 >"$TOA_TMP/seen6"
-seen4=$(<"$TOA_TMP/seen4") seen6=$(<"$TOA_TMP/seen6")
-echo "  IPv4: $seen4"
-echo "  IPv6: $seen6"
-[[ $seen4 == *"from 10.0.1.2 port 40102" ]] || fail "expected the client: $seen4"
-[[ $seen6 == *"from fd01::2 port 40103" ]] || fail "expected the client: $seen6"
+requests 40102 10.0.1.2 40103 fd01::2
 
 say "the backend's /proc/net/toa_stats"
 srv cat /proc/net/toa_stats | awk 'NR == 1 || $2 != 0 { print "  " $1, $2 }'
