@@ -10,25 +10,12 @@
 #include <cstring>
 #include <new>
 
+#include "c_endpoint.hpp"
+
 namespace {
 
-toa_endpoint to_c(const toa::endpoint &e)
-{
-	toa_endpoint c{};
-	c.family = static_cast<uint16_t>(e.family);
-	c.port = e.port;
-	std::memcpy(c.addr, e.addr.data(), sizeof(c.addr));
-	return c;
-}
-
-toa::endpoint from_c(const toa_endpoint &c)
-{
-	toa::endpoint e;
-	e.family = c.family;
-	e.port = c.port;
-	std::memcpy(e.addr.data(), c.addr, sizeof(c.addr));
-	return e;
-}
+using toa::detail::from_c;
+using toa::detail::to_c;
 
 toa_socket_info to_c(const toa::socket_entry &s)
 {

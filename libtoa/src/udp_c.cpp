@@ -8,26 +8,18 @@
 #include <cerrno>
 #include <cstring>
 
+#include "c_endpoint.hpp"
+
 namespace {
 
-toa_endpoint to_c(const toa::endpoint &e)
-{
-	toa_endpoint c{};
-	c.family = static_cast<uint16_t>(e.family);
-	c.port = e.port;
-	std::memcpy(c.addr, e.addr.data(), sizeof(c.addr));
-	return c;
-}
+using toa::detail::to_c;
 
+// An optional endpoint: NULL or an unknown family is "any" (empty).
 toa::endpoint from_c(const toa_endpoint *c)
 {
-	toa::endpoint e;
 	if (!c || (c->family != AF_INET && c->family != AF_INET6))
-		return e;
-	e.family = c->family;
-	e.port = c->port;
-	std::memcpy(e.addr.data(), c->addr, sizeof(c->addr));
-	return e;
+		return {};
+	return toa::detail::from_c(*c);
 }
 
 int fail(std::error_code ec)
