@@ -7,25 +7,33 @@
 #   make test    every test: unit, fuzz smoke, toa-inject on the host, and
 #                the kernel scenarios in a VM on Debian's 6.1 and 6.12
 #
-# Both install what is missing with apt-get first. Other targets:
-#   make                 toa.ko for this machine's kernel (or KDIR=...) and
-#                        the userspace (libtoa, tools) in build/
+# Both install what is missing with apt-get first: tool packages only
+# (compilers, QEMU, nginx, tshark...). Debian's kernel build trees and
+# images are unpacked into build/, never installed: the host's /boot,
+# /usr/src and default kernel stay as they are. Other targets:
+#   make                 toa.ko and the userspace (libtoa, tools) in build/
+#   make module          toa.ko for the running kernel when its build tree
+#                        is installed, else for Debian's default kernel
+#                        (build tree unpacked into build/kbuild/)
 #   make module KDIR=... toa.ko against any kernel build tree
 #   make vm-test KVER=... SCENARIOS=...   a subset in the VM
 #   make fuzz FUZZ_SECONDS=N              the fuzzers for longer
 #   make bench                            benchmarks (print figures)
 #   make install                          userspace to PREFIX (default /usr/local)
+#   WERROR=ON                             warnings as errors (make test's)
 
 BUILD       ?= build
 PREFIX      ?= /usr/local
 FUZZ_SECONDS ?= 20
 SCENARIOS   ?= $(sort $(wildcard tests/vm/scenarios/*.sh))
 JOBS        ?= $(shell nproc)
+WERROR      ?= OFF
 
-# The running kernel's build tree when there is one, else Debian's default
-# headers (CI and the machines here cannot load modules into their kernel).
-KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-	  /usr/src/linux-headers-$(shell scripts/kver.sh default 2>/dev/null))
+# The running kernel's build tree when there is one (a node with its
+# headers installed). Without it, Debian's default kernel: the machines
+# here cannot load modules into their own kernel anyway.
+KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
+KVER ?= $(shell scripts/kver.sh default)
 
 .PHONY: all setup module userspace unit checkpatch fuzz host-check vm-test test demo \
 	bench install clean
@@ -36,10 +44,14 @@ setup:
 	@bash scripts/setup.sh
 
 module:
+ifneq ($(KDIR),)
 	$(MAKE) -C kmod KDIR=$(KDIR)
+else
+	@echo "toa.ko for $(KVER): $$(bash tests/vm/build-module.sh $(KVER))"
+endif
 
 userspace:
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DTOA_WERROR=$(WERROR) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
 unit: userspace
@@ -47,7 +59,7 @@ unit: userspace
 
 fuzz:
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DTOA_BUILD_FUZZERS=ON \
-		-DTOA_BUILD_TESTS=OFF >/dev/null
+		-DTOA_BUILD_TESTS=OFF -DTOA_WERROR=$(WERROR) >/dev/null
 	cmake --build $(BUILD)-fuzz -j$(JOBS)
 	bash tests/fuzz/run.sh $(BUILD)-fuzz/bin $(FUZZ_SECONDS)
 
@@ -59,7 +71,6 @@ host-check: userspace
 
 # toa.ko for kernel KVER in build/kmod/KVER/ (out of the source tree, so
 # several kernels can be built side by side), then the scenarios in a VM.
-KVER ?= $(shell scripts/kver.sh default)
 vm-test: userspace
 	bash tests/vm/build-module.sh $(KVER)
 	bash tests/vm/run.sh --kver $(KVER) --ko $(BUILD)/kmod/$(KVER)/kmod/toa.ko \
@@ -77,6 +88,8 @@ bench: setup userspace
 install: userspace
 	cmake --install $(BUILD)
 
+# In-tree module builds (make module with a KDIR) leave kbuild's files in
+# kmod/; everything else is under build/.
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz
-	-$(MAKE) -C kmod KDIR=$(KDIR) clean
+	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
