@@ -158,8 +158,9 @@ TEST(WireParse, ImpossibleAddressesAreMalformed) {
   Bytes zero6 = kV6Opt;
   std::fill(zero6.begin() + 4, zero6.end(), 0);
   EXPECT_EQ(parse(zero6).result, TOA_PARSE_MALFORMED);
-  Bytes loop6 = zero6;
-  loop6.back() = 1;
+  Bytes loop6 = kV6Opt;
+  std::fill(loop6.begin() + 4, loop6.end(), 0);
+  loop6[loop6.size() - 1] = 1;  // ::1 (not .back(): GCC 12 -O3 -Warray-bounds false positive)
   EXPECT_EQ(parse(loop6).result, TOA_PARSE_MALFORMED);
   Bytes mcast6 = kV6Opt;
   mcast6[4] = 0xff;

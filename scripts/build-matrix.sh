@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# build-matrix.sh - the userspace builds a packager or a consumer makes,
+# each warning-free (-DTOA_WERROR=ON here, as only the project's own test
+# entry point sets it): Release (-O3), Debug (-O0), Debian's default flags
+# (dpkg-buildflags: -O2, fortify, stack protector, format-security), and
+# the library alone, which must configure without GoogleTest or
+# libnetfilter_queue. The everyday RelWithDebInfo build is make test's own.
+# Prints one line per build and "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+out=build/matrix
+mkdir -p "$out"
+passed=0 failed=0
+
+# try NAME [ENV=VALUE...] -- CMAKE-ARGS...: one configure and build.
+try() {
+	local name=$1 envs=()
+	shift
+	while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+	shift
+	if env "${envs[@]}" cmake -S . -B "$out/$name" -DTOA_WERROR=ON "$@" \
+		>"$out/$name.log" 2>&1 &&
+		cmake --build "$out/$name" -j"$(nproc)" >>"$out/$name.log" 2>&1; then
+		echo "PASS $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name (log: $out/$name.log)"
+		grep -E 'warning|error' "$out/$name.log" | head -n 20
+		failed=$((failed + 1))
+	fi
+}
+
+try release -- -DCMAKE_BUILD_TYPE=Release
+try debug -- -DCMAKE_BUILD_TYPE=Debug
+# What debhelper's cmake build system passes: the flags through the
+# environment, CMAKE_BUILD_TYPE=None so CMake adds none of its own.
+cppflags=$(dpkg-buildflags --get CPPFLAGS)
+try debian-flags "CFLAGS=$(dpkg-buildflags --get CFLAGS) $cppflags" \
+	"CXXFLAGS=$(dpkg-buildflags --get CXXFLAGS) $cppflags" \
+	"LDFLAGS=$(dpkg-buildflags --get LDFLAGS)" -- -DCMAKE_BUILD_TYPE=None
+try library-only -- -DTOA_BUILD_TESTS=OFF -DTOA_BUILD_TOOLS=OFF \
+	-DTOA_BUILD_BENCH=OFF -DTOA_BUILD_EXAMPLES=OFF
+# Nothing but libmnl looked up: no GoogleTest, no libnetfilter_queue.
+if grep -qE '^(GTest_|TOA_INJECT_NFQ_)' "$out/library-only/CMakeCache.txt"; then
+	echo "FAIL library-only: looked up test or tool dependencies"
+	failed=$((failed + 1))
+else
+	echo "PASS library-only needs neither GoogleTest nor libnetfilter_queue"
+	passed=$((passed + 1))
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))
