@@ -5,167 +5,58 @@
 # and without toa.ko, and prove the packets it edits are well-formed.
 # Needs root, network namespaces, nftables (masquerade), NFQUEUE (the nft
 # `queue` expression, or iptables' NFQUEUE target when the kernel has only
-# that), tcpdump and tshark. BINDIR holds toa-inject, toa-peer-server and
-# toa-connect.
+# that), tcpdump and tshark (installed when missing). BINDIR holds
+# toa-inject, toa-peer-server and toa-connect.
 #
-#   ns "cli"               ns "lb"                               ns "srv"
-#   10.0.1.2  fd01::2 ---- 10.0.1.1 fd01::1 | 10.0.2.1 fd02::1 ---- 10.0.2.2 fd02::2
-#                          forward: queue 0 -> toa-inject
-#                          postrouting: masquerade
-#
-# The queue gets what tests/vm's lb_queue sends it: the first packets of
-# each client->backend connection, SYNs excluded (SYNs too in the MSS
-# clamp step). tcpdump in srv records everything; check-capture.sh then
-# checks every checksum and lists the options, and this script compares
-# that list with what each step must have produced. Without toa.ko the
-# backend sees the balancer (accept=10.0.2.1:PORT, lookup=ENOPROTOOPT):
-# that is checked too. Namespaces are deleted on exit.
+# The hosts are the VM scenarios' (tests/lib/topology.sh): cli -> lb
+# (SNAT to 10.0.2.1 / fd02::1, every client packet but SYNs queued to
+# toa-inject; SYNs too in the MSS clamp step) -> srv. tcpdump in srv
+# records everything; check-capture.sh then checks every checksum and
+# lists the options, and this script compares that list with what each
+# step must have produced. Without toa.ko the backend sees the balancer
+# (accept=10.0.2.1:PORT, lookup=ENOPROTOOPT): that is checked too.
+# Namespaces are deleted on exit.
 set -eEuo pipefail
 
 bin=$(cd "${1:?usage: host-check.sh BINDIR [OUTDIR]}" && pwd)
 out=${2:-$(mktemp -d /tmp/toa-host-check.XXXXXX)}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOA_ROOT=$(cd "$here/../.." && pwd)
 mkdir -p "$out"
+rm -f "$out"/*.pcap "$out"/*.log
+source "$TOA_ROOT/tests/vm/common.sh" # ensure_pkgs
+source "$TOA_ROOT/tests/lib/common.sh"
+source "$TOA_ROOT/tests/lib/topology.sh"
+source "$TOA_ROOT/tests/lib/capture.sh"
+TOA_BIN=$bin TOA_TMP=$out
+source "$TOA_ROOT/tests/lib/balancer.sh"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-log() { echo "-- $*"; }
-cli() { ip netns exec cli "$@"; }
-lb() { ip netns exec lb "$@"; }
-srv() { ip netns exec srv "$@"; }
+ensure_pkgs iproute2 nftables iptables tcpdump tshark util-linux
+netns_private "$0" "$@"
 
-for ns in cli lb srv; do
-	! ip netns list | grep -qw "^$ns" || fail "netns $ns exists already"
-done
-
-pids=()
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	for ns in cli lb srv; do ip netns del "$ns" 2>/dev/null || true; done
+	balancer_cleanup
+	capture_kill
+	topo_down
 }
 trap cleanup EXIT
 
 log "topology"
-for ns in cli lb srv; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0
-done
-lb sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-ip -n lb -b - <<-EOF
-	link add eth-cli type veth peer name eth0 netns cli
-	link add eth-srv type veth peer name eth0 netns srv
-	addr add 10.0.1.1/24 dev eth-cli
-	addr add fd01::1/64 dev eth-cli nodad
-	addr add 10.0.2.1/24 dev eth-srv
-	addr add fd02::1/64 dev eth-srv nodad
-	link set eth-cli up
-	link set eth-srv up
-EOF
-ip -n cli -b - <<-EOF
-	addr add 10.0.1.2/24 dev eth0
-	addr add fd01::2/64 dev eth0 nodad
-	link set eth0 up
-	route add default via 10.0.1.1
-	route add default via fd01::1
-EOF
-ip -n srv -b - <<-EOF
-	addr add 10.0.2.2/24 dev eth0
-	addr add fd02::2/64 dev eth0 nodad
-	link set eth0 up
-	route add default via 10.0.2.1
-	route add default via fd02::1
-EOF
-lb nft -f - <<-EOF
-	table inet toa_snat {
-		chain post {
-			type nat hook postrouting priority srcnat; policy accept;
-			oifname "eth-srv" masquerade
-		}
-	}
-EOF
-lb sysctl -qw net.netfilter.nf_conntrack_acct=1
+topo_up
+lb_snat
+lb_queue 0
+log "queue rule via $LB_QUEUE_VIA"
 
-# queue_rule [syn] - queue non-SYN packets 1-4 of each client connection
-# (and the SYN too with "syn"). nft's queue expression when the kernel has
-# it, else iptables' NFQUEUE target.
-queue_rule() {
-	local flags='tcp flags & (syn | rst) == 0' xflags=(--tcp-flags 'SYN,RST' NONE)
-	if [[ ${1:-} == syn ]]; then
-		flags='tcp flags & rst == 0'
-		xflags=(--tcp-flags RST NONE)
-	fi
-	lb nft delete table inet toa_queue 2>/dev/null || true
-	lb iptables -F FORWARD 2>/dev/null || true
-	lb ip6tables -F FORWARD 2>/dev/null || true
-	if lb nft -f - 2>/dev/null <<-EOF
-		table inet toa_queue {
-			chain forward_q {
-				type filter hook forward priority filter; policy accept;
-				iifname "eth-cli" oifname "eth-srv" $flags \
-					ct original packets < 5 counter queue num 0 bypass
-			}
-		}
-	EOF
-	then
-		QUEUE_VIA=nft
-	else
-		local t
-		for t in iptables ip6tables; do
-			lb "$t" -A FORWARD -i eth-cli -o eth-srv -p tcp "${xflags[@]}" \
-				-m connbytes --connbytes 0:4 --connbytes-dir original \
-				--connbytes-mode packets -j NFQUEUE --queue-num 0 --queue-bypass
-		done
-		QUEUE_VIA=iptables
-	fi
-}
-queue_rule
-log "queue rule via $QUEUE_VIA"
+# Port 8045 (the load step) is left out: 250 connections would bury the
+# packets the steps below compare.
+capture_start srv eth0 "$out/srv.pcap" tcp portrange 8000-8099 and not port 8045
 
-# not through srv(): a backgrounded shell function is a subshell that
-# ignores SIGINT, so the kill -INT below would not reach tcpdump
-ip netns exec srv tcpdump -q -U -i eth0 -w "$out/srv.pcap" tcp portrange 8000-8099 and not port 8045 2>/dev/null &
-pids+=($!)
-tcpdump_pid=$!
-sleep 1
-
-inject_pid=
-inject_start() {
-	local line
-	ip netns exec lb "$bin/toa-inject" "$@" 2>"$out/inject.log" &
-	inject_pid=$!
-	pids+=("$inject_pid")
-	for _ in $(seq 100); do
-		# warnings (e.g. no conntrack info on this kernel) may come first
-		grep -q 'ready' "$out/inject.log" && return 0
-		line=$(tail -n 1 "$out/inject.log")
-		kill -0 "$inject_pid" 2>/dev/null || fail "toa-inject: $line"
-		sleep 0.05
-	done
-	fail "toa-inject not ready"
-}
-inject_stop() {
-	kill -TERM "$inject_pid"
-	wait "$inject_pid" || fail "toa-inject exited $?"
-	tail -n 1 "$out/inject.log"
-}
-
-# through SERVER-ARGS -- CONNECT-ARGS: one connection, prints what the
-# server saw
-through() {
-	local sargs=() spid
-	while [[ $1 != -- ]]; do sargs+=("$1"); shift; done
-	shift
-	rm -f "$out/serve.out"
-	ip netns exec srv "$bin/toa-peer-server" -t 30 "${sargs[@]}" >"$out/serve.out" &
-	spid=$!
-	pids+=("$spid")
-	until grep -qs '^ready' "$out/serve.out"; do sleep 0.02; done
-	cli "$bin/toa-connect" "$@" || fail "toa-connect $*"
-	wait "$spid" || fail "toa-peer-server ${sargs[*]}"
-	SEEN=$(tail -n 1 "$out/serve.out")
+# through SERVER-ARGS -- CONNECT-ARGS: one connection, leaves what the
+# server saw in SEEN
+through_seen() {
+	through "$@"
+	serve_wait
+	SEEN=$(tail -n 1 <<<"$SERVED")
 	echo "   server: $SEEN"
 }
 expect() {
@@ -173,6 +64,12 @@ expect() {
 	for kv in "$@"; do
 		[[ " $SEEN " == *" $kv "* ]] || fail "expected '$kv'"
 	done
+}
+# inject_done - stop toa-inject, which must exit 0; show its counters.
+inject_done() {
+	inject_stop
+	((INJECT_STATUS == 0)) || fail "toa-inject exited $INJECT_STATUS"
+	tail -n 1 "$out/inject.log"
 }
 
 want=()	# the option lines check-capture.sh must print, in order
@@ -184,9 +81,9 @@ step() {	# step NAME INJECT-ARGS... -- SERVER-ARGS -- CONNECT-ARGS
 	while [[ $1 != -- ]]; do sargs+=("$1"); shift; done
 	shift
 	log "$name"
-	inject_start --queue 0 -v "${iargs[@]}"
-	through "${sargs[@]}" -- "$@"
-	inject_stop
+	inject_start lb --queue 0 -v "${iargs[@]}" 2>"$out/inject.log"
+	through_seen -t 30 "${sargs[@]}" -- "$@"
+	inject_done
 }
 
 step "IPv4, default 254/8" -- -4 -p 8000 -- -s 40001 10.0.2.2 8000
@@ -236,28 +133,26 @@ want+=("10.0.2.1:40030 > 10.0.2.2:8030 kind=254 len=8 port=40030 addr=10.0.1.2")
 want+=("10.0.2.1:40030 > 10.0.2.2:8030 kind=254 len=8 port=40030 addr=10.0.1.2")
 
 log "--count 1: exits 0 by itself after one injection"
-inject_start --queue 0 --count 1
-through -4 -p 8040 -- -s 40040 10.0.2.2 8040
-wait "$inject_pid" || fail "toa-inject --count 1 exited $?"
+inject_start lb --queue 0 --count 1 2>"$out/inject.log"
+through_seen -t 30 -4 -p 8040 -- -s 40040 10.0.2.2 8040
+wait "$INJECT_PID" || fail "toa-inject --count 1 exited $?"
+INJECT_PID=
 tail -n 1 "$out/inject.log"
 grep -q 'injected=1 ' "$out/inject.log" || fail "--count: counters"
 want+=("10.0.2.1:40040 > 10.0.2.2:8040 kind=254 len=8 port=40040 addr=10.0.1.2")
 
 log "load: 200 connections one after the other, then 50 open at once"
-inject_start --queue 0
-ip netns exec srv "$bin/toa-peer-server" -t 60 -4 -p 8045 -n 250 >"$out/load.out" &
-spid=$!
-pids+=("$spid")
-until grep -qs '^ready' "$out/load.out"; do sleep 0.02; done
-cli "$bin/toa-connect" -n 200 10.0.2.2 8045 || fail "200 sequential connections"
-cli "$bin/toa-connect" -n 50 -c 10.0.2.2 8045 || fail "50 concurrent connections"
-wait "$spid" || fail "toa-peer-server -n 250"
-inject_stop
+inject_start lb --queue 0 2>"$out/inject.log"
+serve -t 60 -4 -p 8045 -n 250
+connect_pinned -n 200 10.0.2.2 8045
+connect_pinned -n 50 -c 10.0.2.2 8045
+serve_wait
+inject_done
 grep -q 'injected=250 ' "$out/inject.log" || fail "load: expected 250 injections"
-[[ $(grep -c '^accept=' "$out/load.out") == 250 ]] || fail "load: server lines"
+assert_eq 250 "$(grep -c '^accept=' <<<"$SERVED")" "load: server lines"
 
 log "lost handshake ACK (dropped before the queue): the first data packet carries it"
-if [[ $QUEUE_VIA == nft ]]; then
+if [[ $LB_QUEUE_VIA == nft ]]; then
 	lb nft -f - <<-EOF
 		table inet lossy {
 			chain fwd {
@@ -275,15 +170,17 @@ want+=("10.0.2.1:40050 > 10.0.2.2:8050 kind=254 len=8 port=40050 addr=10.0.1.2")
 lb nft delete table inet lossy 2>/dev/null || lb iptables -D FORWARD 1
 
 log "--mss-clamp: SYNs queued too, their MSS lowered by the option length"
-queue_rule syn
+lb_queue 0 syn
 step "mss clamp IPv4" --mss-clamp -- -4 -p 8060 -- -s 40060 10.0.2.2 8060
 step "mss clamp IPv6" --mss-clamp -- -6 -p 8061 -- -s 40061 fd02::2 8061
 want+=("10.0.2.1:40060 > 10.0.2.2:8060 kind=254 len=8 port=40060 addr=10.0.1.2")
 want+=("[fd02::1]:40061 > [fd02::2]:8061 kind=254 len=20 port=40061 addr=fd01::2")
 
-sleep 0.5
-kill -INT "$tcpdump_pid"
-wait "$tcpdump_pid" || true
+# Stop the capture once it holds every option-carrying packet the steps
+# sent (the last are the MSS-clamp steps'): tcpdump lags behind when the
+# machine is busy.
+toa_frames() { "$here/check-capture.sh" "$1" | grep '^frame'; }
+capture_stop ${#want[@]} toa_frames
 
 log "check-capture.sh $out/srv.pcap"
 "$here/check-capture.sh" "$out/srv.pcap" >"$out/capture.txt" || {

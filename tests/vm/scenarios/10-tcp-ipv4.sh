@@ -13,20 +13,10 @@ topo_up
 lb_snat
 lb_queue 0
 
-ip netns exec srv tcpdump -q -U -i eth0 -w "$TOA_OUT/srv.pcap" tcp port 8000 2>"$TOA_TMP/tcpdump.log" &
-capture=$!
-until grep -q "listening on" "$TOA_TMP/tcpdump.log"; do sleep 0.1; done
-# Stop tcpdump once it has written both handshake ACKs with an option (it
-# lags behind the traffic when the machine is busy).
-wait_capture() {
-	local end=$((SECONDS + 20))
-	until (($(tcpdump -nn -r "$TOA_OUT/srv.pcap" 2>/dev/null | grep -cE 'exp-|unknown-200') >= 2)); do
-		((SECONDS < end)) || break
-		sleep 0.2
-	done
-	kill "$capture"
-	wait "$capture" || true
-}
+capture_start srv eth0 "$TOA_OUT/srv.pcap" tcp port 8000
+# toa_packets PCAP - the captured packets with a TOA option (tcpdump names
+# kind 254 "exp", RFC 6994), one a line with their checksum verdict.
+toa_packets() { tcpdump -nn -vv -r "$1" 2>/dev/null | grep -E 'exp-|unknown-200'; }
 
 log "kind 254 len 8"
 inject_start lb --queue 0 --format 254/8
@@ -48,8 +38,8 @@ expect_stat srv opt_malformed 0
 expect_stat lb syn_recv_sock_toa 0
 
 log "the injected packets are well-formed (tcpdump verifies checksums)"
-wait_capture
-tcpdump -nn -vv -r "$TOA_OUT/srv.pcap" 2>/dev/null | grep -E 'exp-|unknown-200' >"$TOA_TMP/toa-packets" ||
+capture_stop 2 toa_packets
+toa_packets "$TOA_OUT/srv.pcap" >"$TOA_TMP/toa-packets" ||
 	fail "no packet with a TOA option in the capture"
 cat "$TOA_TMP/toa-packets"
 assert_eq 2 "$(grep -c 'cksum 0x[0-9a-f]* (correct)' "$TOA_TMP/toa-packets")" "TOA packets with a correct TCP checksum"

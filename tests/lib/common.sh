@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# common.sh - the base of every test script that builds hosts out of
+# network namespaces: the VM scenarios (tests/vm/lib.sh), the host check of
+# toa-inject (tests/tools/host-check.sh) and the eBPF tests. Sourced, never
+# executed. From here on the script runs under `set -e`: every line is an
+# assertion, the first failing command fails it (the ERR trap logs where).
+
+# Where a failure happened: the failing command and the call stack, so the
+# tail of a log is enough to see what went wrong.
+_stack() { # the stack of our caller's caller
+	local i
+	for ((i = 2; i < ${#FUNCNAME[@]}; i++)); do
+		echo "    at ${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]} ${FUNCNAME[i]}"
+	done >&2
+}
+_on_err() {
+	echo "FAILED (exit $?): $BASH_COMMAND" >&2
+	_stack
+}
+
+# Not in an interactive shell (TOA_VM_SHELL=1 debugging: `source` this to
+# get the helpers), where set -e would end the shell and power off the VM.
+if [[ $- != *i* ]]; then
+	set -eEuo pipefail
+	trap _on_err ERR
+fi
+
+if [[ -n ${TOA_VM_TRACE:-} ]]; then
+	PS4='+ ${EPOCHREALTIME} ${BASH_SOURCE[0]##*/}:${LINENO}: '
+	set -x
+fi
+
+log() { echo "-- $*"; }
+
+# fail MSG - fail the script. Note: inside $(...) or a pipeline this only
+# ends that subshell; set -e then fails the enclosing command.
+fail() {
+	echo "FAIL: $*" >&2
+	_stack
+	exit 1
+}
+
+assert_eq() {
+	[[ $1 == "$2" ]] || fail "${3:-assert_eq}: expected '$1', got '$2'"
+}
+
+# wait_until SECONDS WHAT CMD... - run CMD every 50 ms until it succeeds;
+# fail with "timed out: WHAT" after SECONDS. The one way to wait for
+# something in these tests: never a fixed sleep before an assertion, never
+# an unbounded loop (a machine busy with other work is slow, not stuck).
+wait_until() {
+	local secs=$1 what=$2 end
+	shift 2
+	end=$((SECONDS + secs))
+	until "$@"; do
+		((SECONDS < end)) || fail "timed out after ${secs}s: $what"
+		sleep 0.05
+	done
+}
+
+# cli/lb/srv CMD... - run CMD in that namespace. As in WireGuard's
+# netns.sh, when called in a subshell (`srv cmd &`, `$(cli cmd)`, a pipeline)
+# they exec, so that `$!` is the command itself and `kill $!` reaches it
+# (otherwise it is a bash waiting for it, which defers the signal). So in a
+# subshell, a cli/lb/srv call must be the last command.
+maybe_exec() {
+	if [[ $BASHPID == "$$" ]]; then
+		"$@"
+	else
+		exec "$@"
+	fi
+}
+cli() { maybe_exec ip netns exec cli "$@"; }
+lb() { maybe_exec ip netns exec lb "$@"; }
+srv() { maybe_exec ip netns exec srv "$@"; }
