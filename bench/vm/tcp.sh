@@ -22,7 +22,7 @@ run_getname() {
 	local out=$TOA_TMP/getname.$RANDOM pid
 	ip netns exec srv "$TOA_BIN/toa-bench-tcp" getname -p 9000 -n "${BENCH_GETNAME:-200000}" >"$out" &
 	pid=$!
-	until grep -q ready "$out"; do sleep 0.05; done
+	wait_until 30 "toa-bench-tcp ready" grep -q ready "$out"
 	ip netns exec cli taskset -c 0 "$TOA_BIN/toa-connect" 10.0.2.2 9000 >/dev/null
 	wait "$pid"
 	grep '^bench' "$out"

@@ -99,15 +99,16 @@ kill_strays() {
 # Bring the VM back to the state a scenario may assume. Prints a reason and
 # fails if that was not possible (e.g. toa.ko still in use).
 reset_state() {
-	local tries=50
+	local end=$((SECONDS + 30))
 	kill_strays
 	ip -all netns delete 2>/dev/null
 	if [[ -d /sys/module/nf_tables ]]; then
 		nft flush ruleset
 	fi
 	if [[ -d /sys/module/toa ]]; then
-		# Sockets of deleted netns are freed asynchronously: retry briefly.
-		while ((tries--)) && ! rmmod toa 2>/dev/null; do
+		# Sockets of deleted netns are freed asynchronously (by the
+		# netns cleanup work, slower on a busy machine): retry, bounded.
+		while ((SECONDS < end)) && ! rmmod toa 2>/dev/null; do
 			sleep 0.1
 		done
 		if [[ -d /sys/module/toa ]]; then

@@ -113,7 +113,7 @@ peer_c() { # peer_c SERVER_ARGS -- CONNECT_ARGS: the example's line
 	shift
 	cargs=("$@")
 	srv "$TOA_BIN/toa-peer-example" "${sargs[@]}" >"$out" &
-	until grep -q ready "$out"; do sleep 0.05; done
+	wait_until 30 "ready line in $out" grep -q ready "$out"
 	# The example answers nothing: toa-connect's echo check fails, the
 	# connection itself is what counts (and the line proves it).
 	# (In a subshell of its own: inside $(), cli/srv exec.)
@@ -141,9 +141,9 @@ if [[ -x $TOA_BIN/toa-peer-example-go ]]; then
 	out=$TOA_TMP/go.out
 	srv "$TOA_BIN/toa-peer-example-go" 9002 >"$out" &
 	gopid=$!
-	until grep -q ready "$out"; do sleep 0.05; done
+	wait_until 30 "ready line in $out" grep -q ready "$out"
 	cli "$TOA_BIN/toa-connect" -s 45005 fd02::2 9002 >/dev/null 2>&1 || true
-	until grep -q status "$out"; do sleep 0.05; done
+	wait_until 30 "status line in $out" grep -q status "$out"
 	kill $gopid
 	assert_eq "status=toa client=[fd01::2]:45005 balancer=[fd02::1]:45005" \
 		"$(grep status "$out")" "Go example"
@@ -161,7 +161,7 @@ until grep -q ready "$out"; do
 	sleep 0.1
 done
 cli "$TOA_BIN/toa-connect" -s 46000 10.0.2.2 9001 >/dev/null 2>&1 || true
-until grep -q status "$out"; do sleep 0.05; done
+wait_until 30 "status line in $out" grep -q status "$out"
 toa_unload
 cli "$TOA_BIN/toa-connect" -s 46001 10.0.2.2 9001 >/dev/null 2>&1 || true
 wait $py

@@ -81,15 +81,22 @@ assert_eq "$N $N 0" "$(jq -r '[length, (map(.cookie) | unique | length),
 	"$TOA_TMP/conns.json")" "JSON: count, distinct cookies, right clients"
 
 log "rmmod while a dump is stalled half-way: refused, then fine"
-# The reader sleeps: toactl blocks on the full pipe in the middle of the
-# kernel's dump, which holds a reference on the module.
-("$T" -n srv conns | { sleep 3; wc -l >"$TOA_TMP/stalled"; }) &
+# The reader does not read until told to: toactl blocks on the full pipe
+# in the middle of the kernel's dump, which holds a reference on the
+# module. Not a sleep: under load toactl may take long to get there.
+resume=$TOA_TMP/resume
+("$T" -n srv conns | {
+	wait_until 120 "the go-ahead to read the dump" test -e "$resume"
+	wc -l >"$TOA_TMP/stalled"
+}) &
 reader=$!
-sleep 1
+module_in_use() { (($(cat /sys/module/toa/refcnt) > 0)); }
+wait_until 60 "the dump to hold a reference on toa.ko" module_in_use
 if rmmod toa 2>"$TOA_TMP/rmmod.err"; then
 	fail "rmmod succeeded during a dump"
 fi
 grep -q "in use" "$TOA_TMP/rmmod.err" || fail "rmmod: $(cat "$TOA_TMP/rmmod.err")"
+touch "$resume"
 wait $reader
 assert_eq $((N + 1)) "$(cat "$TOA_TMP/stalled")" "the stalled dump still completes"
 # A reader that goes away mid-dump (toactl dies of SIGPIPE) leaves nothing.
