@@ -20,9 +20,20 @@ count() { # count PASSED FAILED NAME
 	failed=$((failed + $2))
 	(($2 == 0)) || failures+=("$3")
 }
+count_from() { # count_from LOG NAME - the log's last "N passed, N failed"
+	local line
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$2"
+	else
+		count 0 1 "$2"
+	fi
+}
 
+# Warnings are errors here, in the project's own test entry point only
+# (consumers' and packagers' builds default to TOA_WERROR=OFF).
 stage "build"
-if ! make -s userspace; then
+if ! make -s userspace WERROR=ON; then
 	echo "build failed"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -35,11 +46,15 @@ bad=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log/unit.log")
 [[ -n $total ]] || { total=1; bad=1; }
 count $((total - bad)) "$bad" unit
 
+stage "build matrix (Release, Debug, Debian's flags, library alone: warning-free)"
+bash scripts/build-matrix.sh 2>&1 | tee "$log/build-matrix.log"
+count_from "$log/build-matrix.log" build-matrix
+
 stage "checkpatch (kernel coding style of kmod/ and the uapi headers)"
 if bash scripts/checkpatch.sh; then count 1 0 checkpatch; else count 0 1 checkpatch; fi
 
 stage "fuzz smoke (${FUZZ_SECONDS:-20}s per fuzzer)"
-if make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"; then count 1 0 fuzz; else count 0 1 fuzz; fi
+if make -s fuzz WERROR=ON FUZZ_SECONDS="${FUZZ_SECONDS:-20}"; then count 1 0 fuzz; else count 0 1 fuzz; fi
 
 stage "toa-inject on the host (tshark checks every packet)"
 if [[ -x tests/tools/host-check.sh ]]; then
@@ -55,18 +70,14 @@ fi
 for k in ${TOA_TEST_KERNELS:-default 6.12}; do
 	kver=$(scripts/kver.sh "$k") || { count 0 1 "kernel $k"; continue; }
 	stage "toa.ko on $kver in a VM"
+	# Against Debian's build tree for it, unpacked into build/kbuild/.
 	if ! ko=$(bash tests/vm/build-module.sh "$kver"); then
 		count 0 1 "build toa.ko for $kver"
 		continue
 	fi
 	bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/vm/scenarios/*.sh 2>&1 |
 		tee "$log/vm-$kver.log"
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log/vm-$kver.log" | tail -n 1)
-	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "vm $kver"
-	else
-		count 0 1 "vm $kver"
-	fi
+	count_from "$log/vm-$kver.log" "vm $kver"
 done
 
 stage "summary"
