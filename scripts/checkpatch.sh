@@ -15,6 +15,9 @@ if [[ ! -x $cp_pl ]]; then
 	trap 'rm -rf "$tmp"' EXIT
 	pkg=$(apt-cache search --names-only '^linux-source-6\.1$' | cut -d' ' -f1)
 	[[ -n $pkg ]] || { apt_update; pkg=linux-source-6.1; }
+	# world-writable like kernel.sh's scratch dir: apt-get download
+	# drops privileges to _apt
+	chmod 1777 "$tmp"
 	(cd "$tmp" && apt-get download -q "$pkg" >&2)
 	mkdir -p "$cp_dir"
 	dpkg-deb --fsys-tarfile "$tmp"/linux-source-*.deb |
@@ -31,7 +34,7 @@ files=(kmod/*.c kmod/*.h)
 uapi=()
 for h in include/toa/*.h; do
 	case $h in
-	include/toa/toa.h | include/toa/toa_udp.h) ;; # libtoa's C ABI
+	include/toa/toa.h | include/toa/toa_udp.h | include/toa/export.h) ;; # libtoa's C ABI
 	*) uapi+=("$h") ;;
 	esac
 done

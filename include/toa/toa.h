@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,7 +45,7 @@ extern "C" {
 #define TOA_ABI_VERSION 1
 
 /* Returns the library's version, "0.1.0". */
-const char *toa_version(void);
+TOA_API const char *toa_version(void);
 
 /* An address and port. */
 struct toa_endpoint {
@@ -59,9 +61,9 @@ struct toa_endpoint {
  * "10.0.0.1:80", "[fd00::1]:80", "-" for none, into @buf of @len bytes.
  * Returns the string length, or -1 if it did not fit.
  */
-int toa_endpoint_format(const struct toa_endpoint *e, char *buf, size_t len);
+TOA_API int toa_endpoint_format(const struct toa_endpoint *e, char *buf, size_t len);
 /* Parse "10.0.0.1:80" or "[fd00::1]:80": 0, or -1 (EINVAL). */
-int toa_endpoint_parse(const char *s, struct toa_endpoint *out);
+TOA_API int toa_endpoint_parse(const char *s, struct toa_endpoint *out);
 
 /* ---- peer ----------------------------------------------------------- */
 
@@ -88,9 +90,9 @@ struct toa_peer {
 };
 
 /* Fill @out for connected TCP socket @fd; returns enum toa_peer_status. */
-int toa_get_peer(int fd, struct toa_peer *out);
+TOA_API int toa_get_peer(int fd, struct toa_peer *out);
 /* "toa", "no-option", "module-missing", "error". */
-const char *toa_peer_status_string(int status);
+TOA_API const char *toa_peer_status_string(int status);
 
 /* ---- formats ---------------------------------------------------------- */
 
@@ -99,8 +101,8 @@ const char *toa_peer_status_string(int status);
  * 254/8, 200/8, 254/20, 253/20, 253/8) as text ("254/8,200/8", "none"), and
  * back ("all", "default", "none" and names, comma separated).
  */
-int toa_formats_to_string(uint32_t mask, char *buf, size_t len);
-int toa_formats_from_string(const char *s, uint32_t *mask);	/* 0 / -EINVAL */
+TOA_API int toa_formats_to_string(uint32_t mask, char *buf, size_t len);
+TOA_API int toa_formats_from_string(const char *s, uint32_t *mask);	/* 0 / -EINVAL */
 
 /* ---- control plane ------------------------------------------------------ */
 
@@ -111,10 +113,10 @@ struct toa_ctl;
  * ""), in /run/netns/NETNS, or in the namespace file @netns names if it
  * contains a '/'. Entering a namespace needs CAP_SYS_ADMIN.
  */
-int toa_ctl_open(struct toa_ctl **out, const char *netns);
-void toa_ctl_close(struct toa_ctl *ctl);
+TOA_API int toa_ctl_open(struct toa_ctl **out, const char *netns);
+TOA_API void toa_ctl_close(struct toa_ctl *ctl);
 /* The kernel's message about the last failed call, or "". */
-const char *toa_ctl_message(const struct toa_ctl *ctl);
+TOA_API const char *toa_ctl_message(const struct toa_ctl *ctl);
 
 struct toa_stat_value {
 	uint32_t id;		/* enum toa_stat (<toa/stats.h>) */
@@ -127,9 +129,9 @@ struct toa_stat_value {
  * Up to @max counters into @out; *@count gets how many the module has
  * (more than @max: call again with a bigger array).
  */
-int toa_ctl_stats(struct toa_ctl *ctl, struct toa_stat_value *out,
+TOA_API int toa_ctl_stats(struct toa_ctl *ctl, struct toa_stat_value *out,
 		  size_t max, size_t *count);
-int toa_ctl_reset_stats(struct toa_ctl *ctl);
+TOA_API int toa_ctl_reset_stats(struct toa_ctl *ctl);
 
 struct toa_config_info {
 	uint32_t formats;	/* mask, see toa_formats_to_string() */
@@ -139,7 +141,7 @@ struct toa_config_info {
 	char trusted[4096];	/* "10.0.0.0/8,fd00::/8"; "" = any source */
 };
 
-int toa_ctl_get_config(struct toa_ctl *ctl, struct toa_config_info *out);
+TOA_API int toa_ctl_get_config(struct toa_ctl *ctl, struct toa_config_info *out);
 
 enum toa_config_set {
 	TOA_SET_FORMATS = 1 << 0,
@@ -154,7 +156,7 @@ struct toa_config_change {
 	const char *trusted;
 };
 
-int toa_ctl_set_config(struct toa_ctl *ctl,
+TOA_API int toa_ctl_set_config(struct toa_ctl *ctl,
 		       const struct toa_config_change *change);
 
 struct toa_socket_info {
@@ -171,7 +173,7 @@ struct toa_socket_info {
  * with 100k sockets); @fn returns non-zero to stop early. Returns the
  * number of sockets given to @fn, or a negative errno.
  */
-long toa_ctl_sockets(struct toa_ctl *ctl,
+TOA_API long toa_ctl_sockets(struct toa_ctl *ctl,
 		     int (*fn)(const struct toa_socket_info *s, void *arg),
 		     void *arg);
 
@@ -179,7 +181,7 @@ long toa_ctl_sockets(struct toa_ctl *ctl,
  * The established socket whose local end is @local and peer @remote.
  * -ENOENT: none; -ENODATA: it has no TOA data.
  */
-int toa_ctl_lookup(struct toa_ctl *ctl, const struct toa_endpoint *local,
+TOA_API int toa_ctl_lookup(struct toa_ctl *ctl, const struct toa_endpoint *local,
 		   const struct toa_endpoint *remote,
 		   struct toa_socket_info *out);
 

@@ -48,13 +48,13 @@ struct toa_udp_datagram {
 };
 
 /* IP_RECVOPTS, IP_PKTINFO (and IPV6_RECVPKTINFO): 0, or -1 and errno. */
-int toa_udp_enable(int fd);
+TOA_API int toa_udp_enable(int fd);
 
 /*
  * recvmsg() one datagram into @buf with @flags and fill @out. Returns the
  * payload bytes in @buf, or -1 and errno (EAGAIN, EINTR, ...).
  */
-ssize_t toa_udp_recv(int fd, void *buf, size_t len, int flags,
+TOA_API ssize_t toa_udp_recv(int fd, void *buf, size_t len, int flags,
 		     struct toa_udp_datagram *out);
 
 /*
@@ -62,11 +62,11 @@ ssize_t toa_udp_recv(int fd, void *buf, size_t len, int flags,
  * 0: any local address). 0, or -1 and errno: ENOENT (no mapping),
  * ENOPROTOOPT (toa.ko not loaded).
  */
-int toa_udp_lookup(int fd, const struct toa_endpoint *sender,
+TOA_API int toa_udp_lookup(int fd, const struct toa_endpoint *sender,
 		   const struct toa_endpoint *local, struct toa_endpoint *out);
 
 /* "none", "option", "flow-map". */
-const char *toa_udp_source_string(uint32_t source);
+TOA_API const char *toa_udp_source_string(uint32_t source);
 
 #ifdef __cplusplus
 }

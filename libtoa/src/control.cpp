@@ -47,7 +47,8 @@ constexpr std::size_t recv_buf_size = 64 * 1024;
 
 } // namespace
 
-struct control::impl {
+// Hidden although nested in an exported class: its members are internals.
+struct __attribute__((visibility("hidden"))) control::impl {
 	mnl_ptr sock;
 	std::uint16_t family = 0;
 	std::uint32_t version = 0;

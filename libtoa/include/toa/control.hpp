@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include <toa/export.h>
 #include <toa/endpoint.hpp>
 #include <toa/result.hpp>
 
@@ -60,7 +61,7 @@ struct socket_entry {
 	std::uint64_t age_ms = 0;	// since the handshake
 };
 
-class control {
+class TOA_API control {
 public:
 	// A control socket in the current network namespace, or (@netns set)
 	// in /run/netns/NETNS, or in the namespace file @netns names when it
@@ -101,7 +102,7 @@ public:
 	struct impl;
 
 private:
-	explicit control(std::unique_ptr<impl> p) noexcept;
+	TOA_LOCAL explicit control(std::unique_ptr<impl> p) noexcept;
 	std::unique_ptr<impl> p_;
 };
 

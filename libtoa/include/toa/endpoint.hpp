@@ -11,6 +11,7 @@
 #include <string_view>
 #include <sys/socket.h>
 
+#include <toa/export.h>
 #include <toa/result.hpp>
 
 namespace toa {
@@ -46,11 +47,11 @@ struct endpoint {
 
 // The honoured-format mask (bits of enum toa_format, <toa/wire.h>) as the
 // module parameter spells it: "254/8,200/8"; "none" for 0.
-std::string formats_to_string(std::uint32_t mask);
+TOA_API std::string formats_to_string(std::uint32_t mask);
 // Parse "254/8,200/8", "all", "default" or "none" (comma or space
 // separated, combinable). EINVAL on an unknown name.
-result<std::uint32_t> parse_formats(std::string_view s);
+TOA_API result<std::uint32_t> parse_formats(std::string_view s);
 // "254/8" for one enum toa_format value, "?" if unknown.
-std::string format_name(unsigned int format);
+TOA_API std::string format_name(unsigned int format);
 
 } // namespace toa

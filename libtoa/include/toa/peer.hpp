@@ -18,6 +18,7 @@
 
 #include <cstdint>
 
+#include <toa/export.h>
 #include <toa/endpoint.hpp>
 #include <toa/result.hpp>
 
@@ -30,7 +31,7 @@ enum class peer_status {
 	module_missing,	// toa.ko not loaded: client is the socket's peer
 };
 
-const char *to_string(peer_status s) noexcept;
+TOA_API const char *to_string(peer_status s) noexcept;
 
 struct peer_info {
 	peer_status status = peer_status::no_option;
@@ -48,6 +49,6 @@ struct peer_info {
 // The peer of connected TCP socket @fd. Errors (errno): EBADF, ENOTSOCK,
 // ENOTCONN (not connected), EINVAL (not TCP, or a module speaking an
 // incompatible struct). "No option" and "module missing" are not errors.
-result<peer_info> peer(int fd) noexcept;
+TOA_API result<peer_info> peer(int fd) noexcept;
 
 } // namespace toa

@@ -7,6 +7,7 @@
 // The C ABI over the same library is <toa/toa.h>.
 #pragma once
 
+#include <toa/export.h>
 #include <toa/control.hpp>
 #include <toa/endpoint.hpp>
 #include <toa/peer.hpp>
@@ -15,5 +16,5 @@
 
 namespace toa {
 // The library's version, "0.1.0".
-const char *version() noexcept;
+TOA_API const char *version() noexcept;
 } // namespace toa

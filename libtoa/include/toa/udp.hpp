@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <toa/export.h>
 #include <toa/endpoint.hpp>
 #include <toa/result.hpp>
 
@@ -42,7 +43,7 @@ enum class source {
 	flow_map,	// toa.ko's flow map
 };
 
-const char *to_string(source s) noexcept; // "none", "option", "flow-map"
+TOA_API const char *to_string(source s) noexcept; // "none", "option", "flow-map"
 
 struct datagram {
 	std::size_t size = 0;	// payload bytes in the buffer
@@ -65,17 +66,17 @@ struct options {
 // Ask the kernel for what recv() decodes: IP_RECVOPTS and IP_PKTINFO, and
 // IPV6_RECVPKTINFO on an IPv6 socket (IPv4 datagrams of a dual-stack socket
 // come with the IPv4 ones). Errors: EBADF, ENOTSOCK, ENOPROTOOPT.
-result<void> enable(int fd) noexcept;
+TOA_API result<void> enable(int fd) noexcept;
 
 // Receive one datagram into @buf (recvmsg() with @flags; EAGAIN and EINTR
 // come back as errors) and find its client.
-result<datagram> recv(int fd, void *buf, std::size_t len, int flags = 0,
+TOA_API result<datagram> recv(int fd, void *buf, std::size_t len, int flags = 0,
 		      const options &opt = options()) noexcept;
 
 // The flow map alone, for a datagram received some other way: the client
 // of the flow @sender -> @local (local may be empty: any). ENOENT: no
 // mapping; ENOPROTOOPT: toa.ko is not loaded. @fd: any IP socket.
-result<endpoint> lookup(int fd, const endpoint &sender,
+TOA_API result<endpoint> lookup(int fd, const endpoint &sender,
 			const endpoint &local) noexcept;
 
 } // namespace toa::udp
