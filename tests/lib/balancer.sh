@@ -20,6 +20,7 @@
 # the window comes first (even a FIN), one without the option: a harness
 # artefact the module cannot undo.
 INJECT_PID=
+INJECT_DRAIN_PID=
 inject_start() {
 	local ns=$1 fifo=$TOA_TMP/inject.ready line pin=()
 	shift
@@ -38,20 +39,30 @@ inject_start() {
 		[[ $line == *ready* ]] && break
 	done
 	cat <&"$INJECT_FD" >&2 &
+	INJECT_DRAIN_PID=$!
 	exec {INJECT_FD}<&-
 }
 
-# inject_stop - SIGTERM toa-inject (it prints its counters and exits 0)
-# and wait for it; its exit status is left in INJECT_STATUS.
-# shellcheck disable=SC2034 # read by the scripts that source this
-INJECT_STATUS=
+# inject_stop - SIGTERM toa-inject (it prints its counters and exits 0),
+# then inject_wait.
 inject_stop() {
 	[[ -n $INJECT_PID ]] || return 0
 	kill "$INJECT_PID" 2>/dev/null || true
+	inject_wait
+}
+
+# inject_wait - wait for toa-inject to exit (by itself: --count) and for
+# its last words; its exit status is left in INJECT_STATUS.
+# shellcheck disable=SC2034 # read by the scripts that source this
+INJECT_STATUS=
+inject_wait() {
+	[[ -n $INJECT_PID ]] || return 0
 	INJECT_STATUS=0
-	# shellcheck disable=SC2034 # read by host-check.sh
 	wait "$INJECT_PID" 2>/dev/null || INJECT_STATUS=$?
-	INJECT_PID=
+	# Its counters may still be in the pipe: the drain ends at EOF, once
+	# it has written them wherever stderr goes.
+	wait "$INJECT_DRAIN_PID" 2>/dev/null || true
+	INJECT_PID= INJECT_DRAIN_PID=
 }
 
 # serve ARGS... - start toa-peer-server in srv (one connection unless -n),

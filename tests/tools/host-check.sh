@@ -135,8 +135,8 @@ want+=("10.0.2.1:40030 > 10.0.2.2:8030 kind=254 len=8 port=40030 addr=10.0.1.2")
 log "--count 1: exits 0 by itself after one injection"
 inject_start lb --queue 0 --count 1 2>"$out/inject.log"
 through_seen -t 30 -4 -p 8040 -- -s 40040 10.0.2.2 8040
-wait "$INJECT_PID" || fail "toa-inject --count 1 exited $?"
-INJECT_PID=
+inject_wait
+((INJECT_STATUS == 0)) || fail "toa-inject --count 1 exited $INJECT_STATUS"
 tail -n 1 "$out/inject.log"
 grep -q 'injected=1 ' "$out/inject.log" || fail "--count: counters"
 want+=("10.0.2.1:40040 > 10.0.2.2:8040 kind=254 len=8 port=40040 addr=10.0.1.2")
