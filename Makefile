@@ -20,6 +20,12 @@
 #   make fuzz FUZZ_SECONDS=N              the fuzzers for longer
 #   make bench                            benchmarks (print figures)
 #   make install                          userspace to PREFIX (default /usr/local)
+#   make install-module [KDIR=...] [DESTDIR=...]
+#                        toa.ko into /lib/modules/<KDIR's kernel>/updates
+#                        (depmod for that kernel), and the modprobe.d and
+#                        modules-load.d files (loading at boot left off)
+#   make dkms-source [DESTDIR=...]        /usr/src/toa-VERSION for DKMS
+#   make uninstall / uninstall-module     undo the above
 #   WERROR=ON                             warnings as errors (make test's)
 
 BUILD       ?= build
@@ -36,7 +42,7 @@ KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 KVER ?= $(shell scripts/kver.sh default)
 
 .PHONY: all setup module userspace unit checkpatch fuzz host-check vm-test test demo \
-	bench install clean
+	bench install uninstall install-module uninstall-module dkms-source clean
 
 all: module userspace
 
@@ -87,6 +93,25 @@ bench: setup userspace
 
 install: userspace
 	cmake --install $(BUILD)
+
+# What cmake --install wrote, as it recorded it.
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
+	xargs -d '\n' rm -fv <$(BUILD)/install_manifest.txt
+
+VERSION_STRING := $(shell cat VERSION)
+KDIR_INSTALL = $(or $(KDIR),/lib/modules/$(shell uname -r)/build)
+install-module:
+	$(MAKE) -C kmod install KDIR=$(KDIR_INSTALL) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
+	install -D -m 644 deploy/modprobe.d/toa.conf $(DESTDIR)/etc/modprobe.d/toa.conf
+	install -D -m 644 deploy/modules-load.d/toa.conf $(DESTDIR)/etc/modules-load.d/toa.conf
+
+uninstall-module:
+	$(MAKE) -C kmod uninstall KDIR=$(KDIR_INSTALL) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR))
+	rm -f $(DESTDIR)/etc/modprobe.d/toa.conf $(DESTDIR)/etc/modules-load.d/toa.conf
+
+dkms-source:
+	bash scripts/dkms-source.sh $(DESTDIR)/usr/src/toa-$(VERSION_STRING)
 
 # In-tree module builds (make module with a KDIR) leave kbuild's files in
 # kmod/; everything else is under build/.

@@ -77,4 +77,4 @@ module_exit(toa_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("TCP Option Address: real client addresses behind L4 balancers");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(TOA_VERSION);	/* from ../VERSION, by Kbuild */

@@ -14,6 +14,7 @@ kdir=${2:-$(bash "$VM_DIR/kbuild.sh" "$kver")}
 out=$TOA_ROOT/build/kmod/$kver
 mkdir -p "$out/kmod"
 ln -sfn "$TOA_ROOT/include" "$out/include"
+ln -sfn "$TOA_ROOT/VERSION" "$out/VERSION"
 # Copy only what changed, so kbuild rebuilds only that.
 cp -u "$TOA_ROOT"/kmod/{Kbuild,Makefile,*.c,*.h} "$out/kmod/"
 # Debian's build trees have no vmlinux, so kbuild says it skips BTF for

@@ -18,17 +18,20 @@ vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
 # fresh CI machines get the packages (and `apt-get update` only when needed).
 # Tool packages only: kernel build trees and images are never installed on
 # the host, they are unpacked into build/ (unpack_debs below).
+# ENSURE_NO_RECOMMENDS=1: without the packages' Recommends (dkms
+# recommends linux-headers-amd64, which would bring a kernel image).
 ensure_pkgs() {
-	local p missing=()
+	local p missing=() rec=()
+	[[ -z ${ENSURE_NO_RECOMMENDS:-} ]] || rec=(--no-install-recommends)
 	for p in "$@"; do
 		dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' ||
 			missing+=("$p")
 	done
 	((${#missing[@]})) || return 0
 	vm_log "installing ${missing[*]}"
-	if ! apt_get install -y -q "${missing[@]}" >&2; then
+	if ! apt_get install -y -q "${rec[@]}" "${missing[@]}" >&2; then
 		apt_update
-		apt_get install -y -q "${missing[@]}" >&2
+		apt_get install -y -q "${rec[@]}" "${missing[@]}" >&2
 	fi
 }
 
