@@ -36,6 +36,11 @@ topo_up() {
 			net.ipv6.conf.default.accept_dad=0
 	done
 	lb sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# Tests bind explicit client ports below 50000 (toa-connect -s 40001),
+	# to find them in captures and reports; ports the kernel picks come
+	# from above, or an earlier connection's TIME_WAIT could hold one
+	# ("Address already in use", seen in 1 of 20 stressed host checks).
+	cli sysctl -qw net.ipv4.ip_local_port_range="50000 60999"
 	# One `ip` process per namespace: process start-up is what costs
 	# under TCG. Peers are created directly in their namespace.
 	ip -n lb -b - <<-EOF
