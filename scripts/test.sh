@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# test.sh - every test of the project, in order of cost: unit tests,
-# checkpatch, fuzz smoke, toa-inject on the host, then toa.ko in a QEMU VM on Debian 12's
-# default kernel (6.1) and on its 6.12 kernel. Prints each stage's result
+# test.sh - every test of the project, in order of cost: unit tests, the
+# build matrix, checkpatch, fuzz smoke, toa-inject on the host, the install
+# targets, then toa.ko (built by DKMS) in a QEMU VM on Debian 12's default
+# kernel (6.1) and on its 6.12 kernel. Prints each stage's result
 # and a last line "N passed, N failed" over every test run.
 #   TOA_TEST_KERNELS="default 6.12"  which kernels (scripts/kver.sh names)
 #   FUZZ_SECONDS=20                   per fuzzer
@@ -67,14 +68,24 @@ if [[ -x tests/tools/host-check.sh ]]; then
 	fi
 fi
 
+stage "install targets into a staging root (module, DKMS source, userspace)"
+if kver=$(scripts/kver.sh default); then
+	bash tests/install/check.sh "$kver" 2>&1 | tee "$log/install.log"
+	count_from "$log/install.log" install
+else
+	count 0 1 install
+fi
+
 for k in ${TOA_TEST_KERNELS:-default 6.12}; do
 	kver=$(scripts/kver.sh "$k") || { count 0 1 "kernel $k"; continue; }
 	stage "toa.ko on $kver in a VM"
-	# Against Debian's build tree for it, unpacked into build/kbuild/.
-	if ! ko=$(bash tests/vm/build-module.sh "$kver"); then
-		count 0 1 "build toa.ko for $kver"
+	# As an operator's node gets it: built and installed by DKMS, against
+	# Debian's build tree for that kernel (unpacked into build/kbuild/).
+	if ! ko=$(bash tests/dkms/build.sh "$kver"); then
+		count 0 1 "dkms toa.ko for $kver"
 		continue
 	fi
+	echo "module: $ko"
 	bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/vm/scenarios/*.sh 2>&1 |
 		tee "$log/vm-$kver.log"
 	count_from "$log/vm-$kver.log" "vm $kver"
