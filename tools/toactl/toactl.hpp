@@ -37,6 +37,8 @@ int cmd_stats(context &ctx, std::vector<std::string> args);
 int cmd_conns(context &ctx, std::vector<std::string> args);
 int cmd_lookup(context &ctx, std::vector<std::string> args);
 int cmd_config(context &ctx, std::vector<std::string> args);
+// Only when built with the BPF programs (TOA_BUILD_BPF).
+int cmd_bpf(context &ctx, std::vector<std::string> args);
 
 // One-line usage error on stderr ("toactl: MSG (try 'toactl CMD --help')").
 int usage_error(const std::string &cmd, const std::string &msg);
