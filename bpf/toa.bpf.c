@@ -170,7 +170,19 @@ static long walk_cb(__u64 index __attribute__((unused)), void *w)
 	return toa_bpf_walk_step(w);
 }
 
-static __always_inline void passive_open(struct bpf_sock_ops *skops)
+/* What happened to a handshake segment: the counter of its socket. */
+static __always_inline void count_open(__u32 verdict)
+{
+	stat_inc(verdict);
+	if (verdict != TOA_STAT_SYN_RECV_SOCK_TOA)
+		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
+}
+
+/*
+ * The TCP options of skops's segment: parse, trust, store. Returns the
+ * parse result; all but NONE are counted here.
+ */
+static __always_inline int handle_segment(struct bpf_sock_ops *skops)
 {
 	const struct toa_bpf_config *cfg = get_config();
 	struct toa_bpf_entry *stored;
@@ -182,17 +194,12 @@ static __always_inline void passive_open(struct bpf_sock_ops *skops)
 	__u32 ip6[4];
 
 	if (!cfg)
-		return;
-	/* skb_data..skb_data_end: the TCP header of the segment that
-	 * completed the handshake (the third ACK, the first data segment
-	 * when that ACK was lost, or the SYN-cookie ACK)
-	 */
+		return TOA_PARSE_NONE;
+	/* skb_data..skb_data_end: the segment's TCP header */
 	data = (void *)(long)skops->skb_data;
 	end = (void *)(long)skops->skb_data_end;
-	if (data + sizeof(struct tcphdr) > end) {
-		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
-		return;
-	}
+	if (data + sizeof(struct tcphdr) > end)
+		return TOA_PARSE_NONE;
 	for (k = 0; k < TOA_TCP_MAX_OPTION_SPACE; k++) {
 		__u8 *p = (__u8 *)data + sizeof(struct tcphdr) + k;
 
@@ -204,17 +211,12 @@ static __always_inline void passive_open(struct bpf_sock_ops *skops)
 	w.mask = cfg->formats;
 	w.result = TOA_PARSE_NONE;
 	bpf_loop(TOA_BPF_WALK_STEPS, walk_cb, &w, 0);
-	switch (w.result) {
-	case TOA_PARSE_FOUND:
-		break;
-	case TOA_PARSE_MALFORMED:
-		stat_inc(TOA_STAT_OPT_MALFORMED);
-		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
-		return;
-	default:
-		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
-		return;
+	if (w.result == TOA_PARSE_MALFORMED) {
+		count_open(TOA_STAT_OPT_MALFORMED);
+		return TOA_PARSE_MALFORMED;
 	}
+	if (w.result != TOA_PARSE_FOUND)
+		return TOA_PARSE_NONE;
 	stat_inc(TOA_STAT_OPT_SEEN);
 	/* one 4-byte load each: the only size the context allows */
 	ip6[0] = skops->remote_ip6[0];
@@ -228,14 +230,12 @@ static __always_inline void passive_open(struct bpf_sock_ops *skops)
 	addr_from(&e.balancer, skops->family, skops->remote_ip4, ip6,
 		  bpf_htons(bpf_ntohl(skops->remote_port)));
 	if (!trusted(cfg, &e.balancer)) {
-		stat_inc(TOA_STAT_OPT_UNTRUSTED);
-		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
-		return;
+		count_open(TOA_STAT_OPT_UNTRUSTED);
+		return TOA_PARSE_FOUND;
 	}
 	if (!cfg->enabled) {
-		stat_inc(TOA_STAT_OPT_PAUSED);
-		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
-		return;
+		count_open(TOA_STAT_OPT_PAUSED);
+		return TOA_PARSE_FOUND;
 	}
 	e.client.family = w.client.family;
 	e.client.port = w.client.port;
@@ -246,16 +246,31 @@ static __always_inline void passive_open(struct bpf_sock_ops *skops)
 	stored = sk ? bpf_sk_storage_get(&toa_sk, sk, 0,
 					 BPF_SK_STORAGE_GET_F_CREATE) : NULL;
 	if (!stored) {
-		stat_inc(TOA_STAT_STORE_FAIL);
-		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
-		return;
+		count_open(TOA_STAT_STORE_FAIL);
+		return TOA_PARSE_FOUND;
 	}
 	__builtin_memcpy(stored, &e, sizeof(e));
-	stat_inc(TOA_STAT_SYN_RECV_SOCK_TOA);
+	count_open(TOA_STAT_SYN_RECV_SOCK_TOA);
 	stat_inc(TOA_STAT_STORE_IN_USE);
 	/* the close, to keep store_in_use a gauge and free the entry early */
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 					 BPF_SOCK_OPS_STATE_CB_FLAG);
+	return TOA_PARSE_FOUND;
+}
+
+/*
+ * Not handled here (README): with two CPUs, the handshake ACK (with the
+ * option) and the first data segment (without) can reach the half-open
+ * connection at once; when the data segment wins, the kernel hands the
+ * ACK to the new socket as an old segment and drops it before any
+ * sock_ops callback sees it. toa.ko recovers that option (opt_raced); here
+ * it is lost unless the balancer also writes the first data segment, as
+ * DPVS does.
+ */
+static __always_inline void passive_open(struct bpf_sock_ops *skops)
+{
+	if (handle_segment(skops) == TOA_PARSE_NONE)
+		stat_inc(TOA_STAT_SYN_RECV_SOCK_NO_TOA);
 }
 
 SEC("sockops")
@@ -265,6 +280,10 @@ int toa_sockops(struct bpf_sock_ops *skops)
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		/* skb: the segment that completed the handshake (the third
+		 * ACK, the first data segment when that ACK was lost, or the
+		 * SYN-cookie ACK)
+		 */
 		passive_open(skops);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:

@@ -70,8 +70,8 @@ struct toa_bpf_trust6_key {
 
 /*
  * The counters of <toa/stats.h> the BPF programs maintain: the TCP ones,
- * less probe_missed (no probes) and opt_raced (see README: a handshake
- * whose option lost the two-CPU race is not recovered in this mode).
+ * less probe_missed (no probes) and opt_raced (a handshake ACK whose
+ * option lost the two-CPU race is not recovered in this mode: bpf/).
  */
 #define TOA_BPF_STAT_USED(s) \
 	((s) <= TOA_STAT_STORE_IN_USE)

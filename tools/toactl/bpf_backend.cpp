@@ -432,7 +432,8 @@ void attach(const std::string &cgroup, const change &initial)
 		fail_errno(errno, "open the BPF object");
 	if (toa_bpf__load(skel.get())) {
 		int err = errno;
-		if (err == EPERM || err == EACCES)
+		// EACCES is the verifier's refusal: its log says why
+		if (err == EPERM)
 			fail_errno(err, "load the BPF programs");
 		throw failure(EXIT_RUNTIME, std::string("load the BPF programs: ") +
 						    std::strerror(err) + last_log_lines(8));
