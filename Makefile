@@ -13,6 +13,8 @@
 #   make module KDIR=... toa.ko against any kernel build tree
 #   make vm-test KVER=... SCENARIOS=...   a subset in the VM
 #   make fuzz FUZZ_SECONDS=N              the fuzzers for longer
+#   make bpf-test                         the module-free (BPF) mode on this
+#                                         machine's own kernel (root, < 60 s)
 #   make bench                            benchmarks (print figures)
 #   make install                          userspace to PREFIX (default /usr/local)
 
@@ -27,8 +29,8 @@ JOBS        ?= $(shell nproc)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	  /usr/src/linux-headers-$(shell scripts/kver.sh default 2>/dev/null))
 
-.PHONY: all setup module userspace unit checkpatch fuzz host-check vm-test test demo \
-	bench install clean
+.PHONY: all setup module userspace unit checkpatch fuzz host-check bpf-test vm-test \
+	test demo bench install clean
 
 all: module userspace
 
@@ -56,6 +58,11 @@ checkpatch:
 
 host-check: userspace
 	bash tests/tools/host-check.sh $(BUILD)/bin
+
+# BPF programs on a cgroup instead of toa.ko, checked end to end in
+# network namespaces (needs clang, bpftool, libbpf-dev: make setup).
+bpf-test: userspace
+	bash tests/bpf/run.sh $(BUILD)/bin
 
 # toa.ko for kernel KVER in build/kmod/KVER/ (out of the source tree, so
 # several kernels can be built side by side), then the scenarios in a VM.

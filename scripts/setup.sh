@@ -11,4 +11,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/common.sh"
 [[ $(id -u) == 0 ]] || vm_die "run as root: packages may need installing"
 ensure_pkgs build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod libelf-dev bc \
-	linux-headers-amd64
+	linux-headers-amd64 llvm libbpf-dev bpftool

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # test.sh - every test of the project, in order of cost: unit tests,
-# checkpatch, fuzz smoke, toa-inject on the host, then toa.ko in a QEMU VM on Debian 12's
+# checkpatch, fuzz smoke, toa-inject on the host, the BPF mode on the
+# host's own kernel, then toa.ko in a QEMU VM on Debian 12's
 # default kernel (6.1) and on its 6.12 kernel. Prints each stage's result
 # and a last line "N passed, N failed" over every test run.
 #   TOA_TEST_KERNELS="default 6.12"  which kernels (scripts/kver.sh names)
@@ -50,6 +51,15 @@ if [[ -x tests/tools/host-check.sh ]]; then
 		tail -n 30 "$log/host-check.log"
 		count 0 1 host-check
 	fi
+fi
+
+stage "BPF mode (no module) on this host's kernel: tests/bpf/run.sh"
+bash tests/bpf/run.sh build/bin 2>&1 | tee "$log/bpf.log"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log/bpf.log" | tail -n 1)
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" bpf
+else
+	count 0 1 bpf
 fi
 
 for k in ${TOA_TEST_KERNELS:-default 6.12}; do
