@@ -307,7 +307,7 @@ void write_settings(const map_fds &m, const change &c)
 	if (c.trusted) {
 		if (c.trusted->size() > TOA_BPF_TRUST_MAX)
 			throw failure(EXIT_USAGE, "at most " + std::to_string(TOA_BPF_TRUST_MAX) +
-							  " trusted prefixes of each family");
+							  " trusted prefixes");
 		clear_trie<toa_bpf_trust4_key>(m.trust4);
 		clear_trie<toa_bpf_trust6_key>(m.trust6);
 		for (auto &x : *c.trusted) {
