@@ -55,8 +55,8 @@ fi
 
 stage "BPF mode (no module) on this host's kernel: tests/bpf/run.sh"
 bash tests/bpf/run.sh build/bin 2>&1 | tee "$log/bpf.log"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log/bpf.log" | tail -n 1)
-if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log/bpf.log" | tail -n 1)
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 	count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" bpf
 else
 	count 0 1 bpf

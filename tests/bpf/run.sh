@@ -167,6 +167,7 @@ inject_stop() {
 # serve in|out SERVER-ARGS -- CONNECT-ARGS: one connection to a backend in
 # the test cgroup (in) or outside it (out); SEEN is its line
 SEEN=
+server=toa-peer-server
 serve() {
 	local where=$1 sargs=() spid
 	shift
@@ -178,7 +179,7 @@ serve() {
 	# netns exec, which mounts a sysfs of its own over /sys.
 	sh -c '[ "$1" = out ] || echo $$ >"$2/cgroup.procs" || exit 1; shift 2; exec "$@"' \
 		sh "$where" "$cg" ip netns exec toab-srv \
-		"$bin/toa-peer-server" -t 10 "${sargs[@]}" >"$out/serve.out" &
+		timeout 10 "$bin/$server" "${sargs[@]}" >"$out/serve.out" &
 	spid=$!
 	pids+=("$spid")
 	wait_for grep -qs '^ready' "$out/serve.out" || { SEEN="(server not ready)"; return; }
@@ -192,7 +193,7 @@ counter() {
 	"$toactl" -j bpf stats | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
 }
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 result() {	# result NAME OK(0/1) DETAIL
 	if [[ $2 == 0 ]]; then
 		passed=$((passed + 1))
@@ -268,6 +269,21 @@ check "NAT64: getpeername keeps the balancer, getsockopt 4096 gives the client" 
 	"info=toa+nat64,[fd05::5]:1234,10.0.2.1:40007"
 # accept(), getpeername() and SO_PEERNAME each ask getname once
 check_stat "NAT64: counted in getname_toa_nat64" getname_toa_nat64 "$nat0" 3
+
+# libtoa unchanged: toa_get_peer()'s getsockopt is answered by the programs
+if [[ -x $bin/toa-peer-example ]]; then
+	server=toa-peer-example
+	serve in -4 8013 -- -s 40014 10.0.2.2 8013
+	check "libtoa toa_get_peer(): the NAT64 client" status=toa "client=[fd05::5]:1234" \
+		balancer=10.0.2.1:40014 nat64
+	serve out -4 8014 -- -s 40015 10.0.2.2 8014
+	check "libtoa outside the cgroup: module-missing, the balancer" status=module-missing \
+		client=10.0.2.1:40015
+	server=toa-peer-server
+else
+	skipped=$((skipped + 2))
+	echo "skip - libtoa checks: $bin/toa-peer-example not built"
+fi
 inject_stop
 
 inject_start
@@ -316,5 +332,9 @@ serve in -4 -p 8012 -- -s 40013 10.0.2.2 8012
 check "detach: plain behaviour again" accept=10.0.2.1:40013 lookup=ENOPROTOOPT info=ENOPROTOOPT
 inject_stop
 
-echo "$passed passed, $failed failed"
+if ((skipped)); then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 ((failed == 0))
