@@ -149,9 +149,11 @@ wait_for() {
 # connection), so that whichever segment completes the handshake carries
 # it. With the ACK alone, the ACK and the first data segment can race on
 # two CPUs, and when the data segment wins the ACK's option is lost in BPF
-# mode (toa.ko recovers it: README); and on this host the queue now and
-# then loses both edited segments, so that the client's FIN completes the
-# handshake (seen in captures). Either would fail a check at random.
+# mode (toa.ko recovers it: README); and on this host, about once in a
+# hundred connections, the edited ACK and data segment leave the balancer
+# after the connection's FIN (captured on both sides of the balancer: the
+# queue's verdicts come back reordered, ~5 ms late), so that the FIN
+# completes the handshake. Either would fail a check at random.
 inject_pid=
 inject_start() {
 	ip netns exec toab-lb "$bin/toa-inject" --queue 0 --mode every "$@" 2>"$out/inject.log" &
