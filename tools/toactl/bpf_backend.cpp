@@ -164,9 +164,13 @@ bool attached()
 {
 	struct stat st;
 
-	for (auto n : prog_names)
+	for (auto n : prog_names) {
 		if (::stat(pin(std::string("link_") + n).c_str(), &st) == 0)
 			return true;
+		// the pin directory is root's (0700): not "not attached"
+		if (errno == EACCES || errno == EPERM)
+			fail_errno(errno, pin_dir);
+	}
 	return false;
 }
 
