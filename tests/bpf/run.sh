@@ -28,7 +28,7 @@ out=$(mktemp -d /tmp/toa-bpf-test.XXXXXX)
 toactl=$bin/toactl
 nss=(toab-cli toab-lb toab-srv)
 
-die() { echo "run.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+die() { echo "run.sh: $*" >&2; echo "${passed:-0} passed, $((${failed:-0} + 1)) failed"; exit 1; }
 cli() { ip netns exec toab-cli "$@"; }
 lb() { ip netns exec toab-lb "$@"; }
 
@@ -165,7 +165,7 @@ inject_start() {
 	ip netns exec toab-lb "$bin/toa-inject" --queue 0 --mode every "$@" 2>"$out/inject.log" &
 	inject_pid=$!
 	pids+=("$inject_pid")
-	wait_for grep -q ready "$out/inject.log" || die "toa-inject not ready: $(cat "$out/inject.log")"
+	wait_for grep -qs ready "$out/inject.log" || die "toa-inject not ready: $(cat "$out/inject.log")"
 }
 inject_stop() {
 	kill -TERM "$inject_pid"
@@ -254,6 +254,17 @@ result "status: attached to the test cgroup, any-sender warning" \
 	   grep -q '"programs":\["sockops","getsockopt","getpeername4","getpeername6"\]' "$out/status.json" &&
 	   grep -q '"warnings":\["trusted list empty' "$out/status.json" && echo 0 || echo 1)" \
 	"$(cat "$out/status.json")"
+
+# without toa.ko, the module's commands are answered by the BPF mode
+if [[ ! -d /sys/module/toa ]]; then
+	check_exit "toactl status without toa.ko: the BPF mode's" 0 '"loaded":false,"backend":"bpf"' \
+		"$toactl" -j status
+	"$toactl" config set trusted=10.0.0.0/8 formats=254/8
+	check_exit "toactl config set without toa.ko: the BPF mode's" 0 \
+		'{"formats":["254/8"],"formats_mask":1,"trusted":["10.0.0.0/8"],"enabled":true}' \
+		"$toactl" -j bpf config
+	"$toactl" config set trusted=any formats=default
+fi
 
 inject_start
 toa0=$(counter syn_recv_sock_toa)

@@ -426,6 +426,11 @@ void attach(const std::string &cgroup, const change &initial)
 	}
 }
 
+bool is_attached()
+{
+	return is_fs(pin_dir.substr(0, pin_dir.rfind('/')), BPF_FS_MAGIC) && attached();
+}
+
 void detach()
 {
 	require_attached();

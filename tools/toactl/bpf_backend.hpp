@@ -78,6 +78,7 @@ struct counter {
 };
 
 // Every function throws failure. Not attached: failure(EXIT_NO_MODULE).
+bool is_attached();
 void attach(const std::string &cgroup, const change &initial);
 void detach();
 state status();

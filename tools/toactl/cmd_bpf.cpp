@@ -132,7 +132,7 @@ static bool parse_change(const std::vector<std::string> &args, std::size_t from,
 	return true;
 }
 
-static int show_status(context &ctx)
+static int show_status(context &ctx, bool for_module_status = false)
 {
 	state s;
 	try {
@@ -154,6 +154,11 @@ static int show_status(context &ctx)
 		std::string out;
 		json j(out);
 		j.begin_object();
+		if (for_module_status) {
+			// `toactl status` keys first: the module is not loaded
+			j.key("loaded").value(false);
+			j.key("backend").value("bpf");
+		}
 		j.key("attached").value(true);
 		j.key("version").value(toa::version());
 		j.key("pin_dir").value(s.pin_dir);
@@ -175,6 +180,8 @@ static int show_status(context &ctx)
 		std::printf("%s\n", out.c_str());
 		return EXIT_OK;
 	}
+	if (for_module_status)
+		std::printf("toa.ko: not loaded; the BPF mode answers\n");
 	std::printf("bpf: attached to %s (cgroup id %llu), pinned in %s\n",
 		    s.cgroup_path.empty() ? "?" : s.cgroup_path.c_str(),
 		    (unsigned long long)s.cgroup_id, s.pin_dir.c_str());
@@ -291,6 +298,26 @@ static int run(context &ctx, std::vector<std::string> &args)
 		return EXIT_OK;
 	}
 	return usage_error("bpf", "unknown subcommand '" + sub + "' (attach, detach, status, config, stats)");
+}
+
+int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> args)
+{
+	// cgroup programs are not per namespace: -n asks about the module
+	if (!ctx.netns.empty())
+		return -1;
+	auto ctl = toa::control::open();
+	if (ctl || !toa::is_module_missing(ctl.error()))
+		return -1;
+	try {
+		if (!is_attached())
+			return -1;
+		if (cmd == "status")
+			return args.empty() ? show_status(ctx, true) : -1;
+		args.insert(args.begin(), cmd);
+		return run(ctx, args);
+	} catch (const failure &f) {
+		return fail(f);
+	}
 }
 
 int cmd_bpf(context &ctx, std::vector<std::string> args)
