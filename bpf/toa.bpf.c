@@ -154,19 +154,19 @@ static __always_inline int trusted(const struct toa_bpf_config *cfg,
 		struct toa_bpf_trust4_key k = { .prefixlen = 32 };
 
 		__builtin_memcpy(k.addr, bal->addr, 4);
-		return bpf_map_lookup_elem(&toa_trust4, &k) != NULL;
-	} else {
-		struct toa_bpf_trust6_key k = { .prefixlen = 128 };
-
-		__builtin_memcpy(k.addr, bal->addr, 16);
-		return bpf_map_lookup_elem(&toa_trust6, &k) != NULL;
+		return !!bpf_map_lookup_elem(&toa_trust4, &k);
 	}
+	struct toa_bpf_trust6_key k6 = { .prefixlen = 128 };
+
+	__builtin_memcpy(k6.addr, bal->addr, 16);
+	return !!bpf_map_lookup_elem(&toa_trust6, &k6);
 }
 
 /* ---- the passive open -------------------------------------------------- */
 
-static long walk_cb(__u64 index __attribute__((unused)), void *w)
+static long walk_cb(__u32 index, void *w)
 {
+	(void)index;	/* the walk keeps its own position */
 	return toa_bpf_walk_step(w);
 }
 
