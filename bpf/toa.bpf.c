@@ -252,7 +252,7 @@ static __always_inline int handle_segment(struct bpf_sock_ops *skops)
 	__builtin_memcpy(stored, &e, sizeof(e));
 	count_open(TOA_STAT_SYN_RECV_SOCK_TOA);
 	stat_inc(TOA_STAT_STORE_IN_USE);
-	/* the close, to keep store_in_use a gauge and free the entry early */
+	/* the close, to keep store_in_use a gauge */
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 					 BPF_SOCK_OPS_STATE_CB_FLAG);
 	return TOA_PARSE_FOUND;
@@ -276,6 +276,7 @@ static __always_inline void passive_open(struct bpf_sock_ops *skops)
 SEC("sockops")
 int toa_sockops(struct bpf_sock_ops *skops)
 {
+	struct toa_bpf_entry *e;
 	struct bpf_sock *sk;
 
 	switch (skops->op) {
@@ -287,12 +288,18 @@ int toa_sockops(struct bpf_sock_ops *skops)
 		passive_open(skops);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
-		/* args[1]: the new state */
+		/* args[1]: the new state. The entry stays until the kernel
+		 * frees the socket: accept() still answers for a connection
+		 * reset while it waited in the queue, as with toa.ko.
+		 */
 		if (skops->args[1] != BPF_TCP_CLOSE)
 			break;
 		sk = skops->sk;
-		if (sk && bpf_sk_storage_delete(&toa_sk, sk) == 0)
+		e = sk ? bpf_sk_storage_get(&toa_sk, sk, 0, 0) : NULL;
+		if (e && !e->closed) {
+			e->closed = 1;
 			stat_add(TOA_STAT_STORE_IN_USE, -1);
+		}
 		break;
 	}
 	return 1;

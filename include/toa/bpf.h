@@ -13,9 +13,10 @@
  * after toactl exits; unpinning them (`toactl bpf detach`) detaches.
  *
  *   toa_sk       BPF_MAP_TYPE_SK_STORAGE: struct toa_bpf_entry per socket,
- *                written at the passive open, freed with the socket (or at
- *                its close, which also keeps store_in_use exact). Userspace
- *                looks it up with the socket's fd as the key.
+ *                written at the passive open, freed with the socket by the
+ *                kernel. store_in_use counts the entries of sockets not yet
+ *                closed (TCP_CLOSE). Userspace looks an entry up with the
+ *                socket's fd as the key.
  *   toa_config   BPF_MAP_TYPE_ARRAY, one struct toa_bpf_config (key 0).
  *   toa_trust4   BPF_MAP_TYPE_LPM_TRIE, struct toa_bpf_trust4_key -> __u8 1
  *   toa_trust6   BPF_MAP_TYPE_LPM_TRIE, struct toa_bpf_trust6_key -> __u8 1
@@ -45,7 +46,8 @@ struct toa_bpf_entry {
 	struct toa_addr client;		/* from the option */
 	struct toa_addr balancer;	/* the socket's peer at the handshake */
 	__u8 format;			/* enum toa_format that matched */
-	__u8 __pad[7];
+	__u8 closed;			/* the socket reached TCP_CLOSE */
+	__u8 __pad[6];
 	__u64 created_ns;		/* CLOCK_BOOTTIME of the handshake */
 };
 
