@@ -24,7 +24,7 @@
 set -eEuo pipefail
 
 bin=$(cd "${1:?usage: run.sh BINDIR}" && pwd)
-out=$(mktemp -d /tmp/toa-bpf-test.XXXXXX)
+out=
 toactl=$bin/toactl
 nss=(toab-cli toab-lb toab-srv)
 
@@ -44,6 +44,8 @@ done
 pids=() cg= cgmnt= bpfmnt= attached=
 cleanup() {
 	local p
+	# a failing kill or rmdir here is no test failure: keep cleaning
+	trap - ERR
 	set +e
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
@@ -55,9 +57,10 @@ cleanup() {
 	[[ -z $cgmnt ]] || { umount "$cgmnt" && rmdir "$cgmnt"; }
 	[[ -z $bpfmnt ]] || umount /sys/fs/bpf
 	for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$out"
+	[[ -z $out ]] || rm -rf "$out"
 }
 trap cleanup EXIT
+out=$(mktemp -d /tmp/toa-bpf-test.XXXXXX)
 # a command failing outside a check is a failure too: still the last line
 trap 'echo "run.sh: line $LINENO: unexpected failure" >&2
 	echo "${passed:-0} passed, $((${failed:-0} + 1)) failed"; exit 1' ERR
@@ -162,6 +165,9 @@ wait_for() {
 # check at random.
 inject_pid=
 inject_start() {
+	# the last run's "ready" must not count: the shell that starts
+	# toa-inject truncates the log only once it runs
+	rm -f "$out/inject.log"
 	ip netns exec toab-lb "$bin/toa-inject" --queue 0 --mode every "$@" 2>"$out/inject.log" &
 	inject_pid=$!
 	pids+=("$inject_pid")
@@ -332,6 +338,9 @@ check "NAT64: getpeername keeps the balancer, getsockopt 4096 gives the client" 
 	"info=toa+nat64,[fd05::5]:1234,10.0.2.1:40007"
 # accept(), getpeername() and SO_PEERNAME each ask getname once
 check_stat "NAT64: counted in getname_toa_nat64" getname_toa_nat64 "$nat0" 3
+serve in -d -p 8018 -- -s 40019 10.0.2.2 8018
+check "NAT64 client on a dual-stack socket: getpeername gives it" \
+	"accept=[fd05::5]:1234" "lookup=[fd05::5]:1234" "info=toa,[fd05::5]:1234,10.0.2.1:40019"
 
 # libtoa unchanged: toa_get_peer()'s getsockopt is answered by the programs
 if [[ -x $bin/toa-peer-example ]]; then
@@ -373,6 +382,23 @@ serve in -4 -p 8010 -- -s 40011 10.0.2.2 8010
 check "two TOA options in one segment: no rewrite" accept=10.0.2.1:40011 peer=10.0.2.1:40011
 inject_stop
 check_stat "two TOA options: counted in opt_malformed" opt_malformed "$mal0" 2
+
+# load: every connection rewritten, and the gauge back at 0 below
+inject_start
+toa0=$(counter syn_recv_sock_toa)
+rm -f "$out/load.out"
+sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
+	ip netns exec toab-srv timeout 30 "$bin/toa-peer-server" -4 -p 8019 -n 150 >"$out/load.out" &
+pids+=($!)
+wait_for grep -qs '^ready' "$out/load.out" || die "load server not ready"
+cli "$bin/toa-connect" -n 100 10.0.2.2 8019 || true
+cli "$bin/toa-connect" -n 50 -c 10.0.2.2 8019 || true
+wait_for test "$(grep -c '^accept=10.0.1.2:' "$out/load.out")" = 150 || true
+inject_stop
+result "load: 100 sequential and 50 concurrent connections, all rewritten" \
+	"$([[ $(grep -c '^accept=10.0.1.2:' "$out/load.out") == 150 ]] && echo 0 || echo 1)" \
+	"$(grep -c '^accept=10.0.1.2:' "$out/load.out" || true) of 150 rewritten"
+check_stat "load: 150 in syn_recv_sock_toa" syn_recv_sock_toa "$toa0" 150
 
 "$toactl" bpf config set enabled=0
 inject_start
