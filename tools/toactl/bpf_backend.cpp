@@ -405,6 +405,8 @@ void attach(const std::string &cgroup, const change &initial)
 	bpf_map *maps[] = { skel->maps.toa_sk, skel->maps.toa_config, skel->maps.toa_trust4,
 			    skel->maps.toa_trust6, skel->maps.toa_stats };
 
+	// pins of ours without links (an attach killed half-way): stale
+	unpin_all();
 	if (::mkdir(pin_dir.c_str(), 0700) && errno != EEXIST)
 		fail_errno(errno, pin_dir);
 	try {
