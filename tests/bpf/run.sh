@@ -122,9 +122,9 @@ lb nft -f - <<-EOF
 	}
 EOF
 # the first non-SYN packets of each client connection to toa-inject: 15,
-# not host-check's 4, so that a retransmission (a tail-loss probe comes
-# within milliseconds on veth) cannot overtake, unqueued, the segments
-# still waiting in the queue and complete the handshake without an option
+# not host-check's 4, so that on a busy machine a retransmission (a
+# tail-loss probe comes within milliseconds on veth) cannot overtake,
+# unqueued, segments still waiting in the queue
 if ! lb nft -f - 2>/dev/null <<-EOF
 	table inet toa_queue {
 		chain forward_q {
@@ -154,21 +154,15 @@ wait_for() {
 	return 1
 }
 
-# --mode every: the option in each queued segment, so that whichever
-# segment completes the handshake carries it. With the ACK alone, the ACK
-# and the first data segment can race on two CPUs, and when the data
-# segment wins the ACK's option is lost in BPF mode (toa.ko recovers it:
-# README); and on this busy two-core host the queue sometimes holds
-# segments for several milliseconds, so that the client's FIN, or its
-# retransmission, reaches the backend first and completes the handshake
-# (seen in captures on both sides of the balancer). Either would fail a
-# check at random.
+# toa-inject's default mode: the option in the first non-SYN segment (the
+# handshake ACK, or the first data segment when the ACK was lost), as LVS
+# sends it.
 inject_pid=
 inject_start() {
 	# the last run's "ready" must not count: the shell that starts
 	# toa-inject truncates the log only once it runs
 	rm -f "$out/inject.log"
-	ip netns exec toab-lb "$bin/toa-inject" --queue 0 --mode every "$@" 2>"$out/inject.log" &
+	ip netns exec toab-lb "$bin/toa-inject" --queue 0 "$@" 2>"$out/inject.log" &
 	inject_pid=$!
 	pids+=("$inject_pid")
 	wait_for grep -qs ready "$out/inject.log" || die "toa-inject not ready: $(cat "$out/inject.log")"
