@@ -245,6 +245,10 @@ check_exit "attach to a path that is no cgroup: exit 1, says so" 1 "not a cgroup
 	"$toactl" bpf attach --cgroup "$out"
 check_exit "attach without --cgroup: usage error" 2 "needs --cgroup" "$toactl" bpf attach
 check_exit "status before attach: exit 3" 3 '{"attached":false}' "$toactl" -j bpf status
+# in a mount namespace of its own, so the host keeps its bpffs
+check_exit "no BPF file system: exit 1, says how to mount one" 1 "mount -t bpf bpf /sys/fs/bpf" \
+	unshare -m --propagation private sh -c 'umount /sys/fs/bpf && exec "$@"' sh \
+	"$toactl" bpf attach --cgroup "$cg"
 
 "$toactl" bpf attach --cgroup "$cg" >"$out/attach.out" 2>&1 || die "toactl bpf attach: $(cat "$out/attach.out")"
 attached=1
