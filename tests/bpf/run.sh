@@ -398,6 +398,16 @@ result "load: 100 sequential and 50 concurrent connections, all rewritten" \
 	"$(grep -c '^accept=10.0.1.2:' "$out/load.out" || true) of 150 rewritten"
 check_stat "load: 150 in syn_recv_sock_toa" syn_recv_sock_toa "$toa0" 150
 
+# a format switched off is some other option: skipped, not malformed
+"$toactl" bpf config set formats=200/8
+mal0=$(counter opt_malformed)
+inject_start
+serve in -4 -p 8020 -- -s 40020 10.0.2.2 8020
+check "format 254/8 switched off (formats=200/8): ignored" accept=10.0.2.1:40020
+inject_stop
+check_stat "format switched off: not counted malformed" opt_malformed "$mal0" 0
+"$toactl" bpf config set formats=default
+
 "$toactl" bpf config set enabled=0
 inject_start
 serve in -4 -p 8011 -- -s 40012 10.0.2.2 8011
