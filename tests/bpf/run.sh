@@ -191,9 +191,11 @@ serve() {
 	spid=$!
 	pids+=("$spid")
 	wait_for grep -qs '^ready' "$out/serve.out" || { SEEN="(server not ready)"; return; }
-	cli "$bin/toa-connect" -t 5 "$@" 2>"$out/connect.err" || { SEEN="(connect failed: $(cat "$out/connect.err"))"; }
-	wait "$spid" || true
-	SEEN=$(grep -v '^ready' "$out/serve.out" | tail -n 1) || SEEN="(no line)"
+	local crc=0 src=0
+	cli "$bin/toa-connect" -t 5 "$@" 2>"$out/connect.err" || crc=$?
+	wait "$spid" || src=$?
+	SEEN=$(grep -v '^ready' "$out/serve.out" | tail -n 1) ||
+		SEEN="(no line: server exit $src; toa-connect exit $crc: $(cat "$out/connect.err"))"
 }
 
 # the value of counter NAME in toactl bpf stats --json
