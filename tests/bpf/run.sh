@@ -187,12 +187,12 @@ serve() {
 	# netns exec, which mounts a sysfs of its own over /sys.
 	sh -c '[ "$1" = out ] || echo $$ >"$2/cgroup.procs" || exit 1; shift 2; exec "$@"' \
 		sh "$where" "$cg" ip netns exec toab-srv \
-		timeout 10 "$bin/$server" "${sargs[@]}" >"$out/serve.out" &
+		timeout 20 "$bin/$server" "${sargs[@]}" >"$out/serve.out" &
 	spid=$!
 	pids+=("$spid")
 	wait_for grep -qs '^ready' "$out/serve.out" || { SEEN="(server not ready)"; return; }
 	local crc=0 src=0
-	cli "$bin/toa-connect" -t 5 "$@" 2>"$out/connect.err" || crc=$?
+	cli "$bin/toa-connect" -t 10 "$@" 2>"$out/connect.err" || crc=$?
 	wait "$spid" || src=$?
 	SEEN=$(grep -v '^ready' "$out/serve.out" | tail -n 1) ||
 		SEEN="(no line: server exit $src; toa-connect exit $crc: $(cat "$out/connect.err"))"
