@@ -175,7 +175,7 @@ inject_stop() {
 # serve in|out SERVER-ARGS -- CONNECT-ARGS: one connection to a backend in
 # the test cgroup (in) or outside it (out); SEEN is its line
 SEEN=
-server=toa-peer-server
+server=toa-peer-server	# in BINDIR, or an absolute path
 serve() {
 	local where=$1 sargs=() spid
 	shift
@@ -187,7 +187,7 @@ serve() {
 	# netns exec, which mounts a sysfs of its own over /sys.
 	sh -c '[ "$1" = out ] || echo $$ >"$2/cgroup.procs" || exit 1; shift 2; exec "$@"' \
 		sh "$where" "$cg" ip netns exec toab-srv \
-		timeout 20 "$bin/$server" "${sargs[@]}" >"$out/serve.out" &
+		timeout 20 "$([[ $server == /* ]] || echo "$bin/")$server" "${sargs[@]}" >"$out/serve.out" &
 	spid=$!
 	pids+=("$spid")
 	wait_for grep -qs '^ready' "$out/serve.out" || { SEEN="(server not ready)"; return; }
@@ -399,6 +399,31 @@ result "load: 100 sequential and 50 concurrent connections, all rewritten" \
 	"$([[ $(grep -c '^accept=10.0.1.2:' "$out/load.out") == 150 ]] && echo 0 || echo 1)" \
 	"$(grep -c '^accept=10.0.1.2:' "$out/load.out" || true) of 150 rewritten"
 check_stat "load: 150 in syn_recv_sock_toa" syn_recv_sock_toa "$toa0" 150
+
+# an unmodified server in another language: Python's accept()
+if py=$(command -v python3); then
+	cat >"$out/echo.py" <<-'PY'
+		import socket, sys
+		s = socket.socket(socket.AF_INET6)
+		s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+		s.bind(("::", int(sys.argv[1])))
+		s.listen()
+		print("ready", flush=True)
+		c, addr = s.accept()
+		print("accept=[%s]:%d" % addr[:2], flush=True)
+		c.sendall(c.recv(64))
+	PY
+	server=$py
+	inject_start
+	serve in "$out/echo.py" 8021 -- -s 40021 10.0.2.2 8021
+	inject_stop
+	server=toa-peer-server
+	check "unmodified Python server, dual-stack: accept() gives the client" \
+		"accept=[::ffff:10.0.1.2]:40021"
+else
+	skipped=$((skipped + 1))
+	echo "skip - Python server: no python3"
+fi
 
 # a format switched off is some other option: skipped, not malformed
 "$toactl" bpf config set formats=200/8
