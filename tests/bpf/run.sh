@@ -391,8 +391,10 @@ sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
 	ip netns exec toab-srv timeout 30 "$bin/toa-peer-server" -4 -p 8019 -n 150 >"$out/load.out" &
 pids+=($!)
 wait_for grep -qs '^ready' "$out/load.out" || die "load server not ready"
-cli "$bin/toa-connect" -n 100 10.0.2.2 8019 || true
-cli "$bin/toa-connect" -n 50 -c 10.0.2.2 8019 || true
+# source ports of their own: an ephemeral one could be a later check's,
+# still in TIME_WAIT when that check binds it
+cli "$bin/toa-connect" -n 100 -s 45000 10.0.2.2 8019 || true
+cli "$bin/toa-connect" -n 50 -c -s 45100 10.0.2.2 8019 || true
 wait_for test "$(grep -c '^accept=10.0.1.2:' "$out/load.out")" = 150 || true
 inject_stop
 result "load: 100 sequential and 50 concurrent connections, all rewritten" \
