@@ -18,6 +18,8 @@
 #   make module KDIR=... toa.ko against any kernel build tree
 #   make vm-test KVER=... SCENARIOS=...   a subset in the VM
 #   make fuzz FUZZ_SECONDS=N              the fuzzers for longer
+#   make bpf-test                         the module-free (BPF) mode on this
+#                                         machine's own kernel (root, < 60 s)
 #   make bench                            benchmarks (print figures)
 #   make install                          userspace to PREFIX (default /usr/local)
 #   make install-module [KDIR=...] [DESTDIR=...]
@@ -41,8 +43,8 @@ WERROR      ?= OFF
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 KVER ?= $(shell scripts/kver.sh default)
 
-.PHONY: all setup module userspace unit checkpatch fuzz host-check vm-test test demo \
-	bench install uninstall install-module uninstall-module dkms-source clean
+.PHONY: all setup module userspace unit checkpatch fuzz host-check bpf-test vm-test \
+	test demo bench install uninstall install-module uninstall-module dkms-source clean
 
 all: module userspace
 
@@ -74,6 +76,11 @@ checkpatch:
 
 host-check: userspace
 	bash tests/tools/host-check.sh $(BUILD)/bin
+
+# BPF programs on a cgroup instead of toa.ko, checked end to end in
+# network namespaces (needs clang, bpftool, libbpf-dev: make setup).
+bpf-test: userspace
+	bash tests/bpf/run.sh $(BUILD)/bin
 
 # toa.ko for kernel KVER in build/kmod/KVER/ (out of the source tree, so
 # several kernels can be built side by side), then the scenarios in a VM.

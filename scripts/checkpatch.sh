@@ -30,7 +30,7 @@ fi
 cd "$TOA_ROOT"
 # Kernel-side sources, and the uapi headers the kernel includes (toa.h is
 # the userspace C ABI: not kernel code).
-files=(kmod/*.c kmod/*.h)
+files=(kmod/*.c kmod/*.h bpf/*.c bpf/include/linux/*.h)
 uapi=()
 for h in include/toa/*.h; do
 	case $h in

@@ -13,6 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/common.sh"
 [[ $(id -u) == 0 ]] || vm_die "run as root: packages may need installing"
 # compilers and build tools; fuzzers (clang, its sanitizer runtimes); the
 # libraries of libtoa (libmnl), toa-inject (libnetfilter-queue) and the
-# unit tests (GoogleTest); dpkg-buildflags (dpkg-dev) for the build matrix
+# unit tests (GoogleTest); dpkg-buildflags (dpkg-dev) for the build matrix;
+# the BPF mode's toolchain (clang, llvm, libbpf-dev, bpftool)
 ensure_pkgs build-essential cmake pkg-config dpkg-dev clang libclang-rt-14-dev \
-	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod
+	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod llvm libbpf-dev bpftool

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 #
 # test.sh - every test of the project, in order of cost: unit tests, the
-# build matrix, checkpatch, fuzz smoke, toa-inject on the host, the install
-# targets, then toa.ko (built by DKMS) in a QEMU VM on Debian 12's default
-# kernel (6.1) and on its 6.12 kernel. Prints each stage's result
+# build matrix, checkpatch, fuzz smoke, toa-inject on the host, the BPF
+# mode on the host's own kernel, the install targets, then toa.ko (built
+# by DKMS) in a QEMU VM on Debian 12's default kernel (6.1) and on its
+# 6.12 kernel. Prints each stage's result
 # and a last line "N passed, N failed" over every test run.
 #   TOA_TEST_KERNELS="default 6.12"  which kernels (scripts/kver.sh names)
 #   FUZZ_SECONDS=20                   per fuzzer
@@ -23,8 +24,8 @@ count() { # count PASSED FAILED NAME
 }
 count_from() { # count_from LOG NAME - the log's last "N passed, N failed"
 	local line
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
-	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$1" | tail -n 1)
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$2"
 	else
 		count 0 1 "$2"
@@ -67,6 +68,10 @@ if [[ -x tests/tools/host-check.sh ]]; then
 		count 0 1 host-check
 	fi
 fi
+
+stage "BPF mode (no module) on this host's kernel: tests/bpf/run.sh"
+bash tests/bpf/run.sh build/bin 2>&1 | tee "$log/bpf.log"
+count_from "$log/bpf.log" bpf
 
 stage "install targets into a staging root (module, DKMS source, userspace)"
 if kver=$(scripts/kver.sh default); then

@@ -99,6 +99,12 @@ int cmd_config(context &ctx, std::vector<std::string> args)
 		std::fputs(help, stdout);
 		return EXIT_OK;
 	}
+#ifdef TOA_HAVE_BPF
+	// without toa.ko, the BPF mode's configuration (same keys)
+	int bcode = bpf_instead(ctx, "config", args);
+	if (bcode >= 0)
+		return bcode;
+#endif
 	if (!args.empty() && args[0] == "set")
 		return set(ctx, std::vector<std::string>(args.begin() + 1, args.end()));
 	if (!args.empty() && args[0] != "show")

@@ -28,6 +28,11 @@ int cmd_stats(context &ctx, std::vector<std::string> args)
 		else
 			return usage_error("stats", "unexpected argument '" + a + "'");
 	}
+#ifdef TOA_HAVE_BPF
+	int bcode = bpf_instead(ctx, "stats", args);
+	if (bcode >= 0)
+		return bcode;
+#endif
 	int code;
 	auto ctl = open_control(ctx, &code);
 	if (!ctl)

@@ -26,6 +26,11 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 
 	auto r = toa::control::open(ctx.netns);
 	if (!r && toa::is_module_missing(r.error())) {
+#ifdef TOA_HAVE_BPF
+		int code = bpf_instead(ctx, "status", args);
+		if (code >= 0)
+			return code;
+#endif
 		if (ctx.json)
 			std::printf("{\"loaded\":false}\n");
 		else

@@ -24,6 +24,10 @@ static const char usage_text[] =
 	"  lookup LOCAL REMOTE        the TOA data of one socket, by 4-tuple\n"
 	"  config [show]              the configuration\n"
 	"  config set KEY=VALUE...    change it: formats=, trusted=, enabled=\n"
+#ifdef TOA_HAVE_BPF
+	"  bpf attach|detach|status|config|stats\n"
+	"                             module-free mode: BPF programs on a cgroup\n"
+#endif
 	"  help [COMMAND]             this text, or a command's\n"
 	"\n"
 	"Options:\n"
@@ -46,6 +50,9 @@ static const command commands[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "conns", cmd_conns },	  { "lookup", cmd_lookup },
 	{ "config", cmd_config },
+#ifdef TOA_HAVE_BPF
+	{ "bpf", cmd_bpf },
+#endif
 };
 
 static const command *find_command(const std::string &name)

@@ -37,6 +37,12 @@ int cmd_stats(context &ctx, std::vector<std::string> args);
 int cmd_conns(context &ctx, std::vector<std::string> args);
 int cmd_lookup(context &ctx, std::vector<std::string> args);
 int cmd_config(context &ctx, std::vector<std::string> args);
+// Only when built with the BPF programs (TOA_BUILD_BPF).
+int cmd_bpf(context &ctx, std::vector<std::string> args);
+// toa.ko missing and the BPF mode attached: `toactl CMD ARGS` (status,
+// stats, config) answered by the BPF mode, as `toactl bpf CMD ARGS`.
+// Returns -1, having printed nothing, in every other case.
+int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> args);
 
 // One-line usage error on stderr ("toactl: MSG (try 'toactl CMD --help')").
 int usage_error(const std::string &cmd, const std::string &msg);

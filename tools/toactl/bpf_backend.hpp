@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+//
+// toactl bpf - the module-free backend (bpf/toa.bpf.c): load the
+// programs, attach them to a cgroup, pin everything under
+// TOA_BPF_PIN_DIR (<toa/bpf.h>) so it outlives the tool, and read and
+// change what is pinned. cmd_bpf.cpp presents it; this file owns libbpf.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <toa/result.hpp>
+
+namespace toactl::bpfmode {
+
+// A failure, with the exit code toactl should return (toactl.hpp).
+class failure : public std::runtime_error {
+public:
+	failure(int code, const std::string &msg) : std::runtime_error(msg), code_(code) {}
+	int code() const noexcept { return code_; }
+
+private:
+	int code_;
+};
+
+struct cidr {
+	std::uint16_t family = 0;	// TOA_AF_INET or TOA_AF_INET6
+	std::array<std::uint8_t, 16> addr{};
+	unsigned int prefix = 0;
+
+	std::string to_string() const;
+	bool operator==(const cidr &o) const
+	{
+		return family == o.family && addr == o.addr && prefix == o.prefix;
+	}
+};
+
+// "10.0.0.0/8", "fd00::/8", or an address alone (/32, /128). Host bits
+// set are an error, as for toa.ko's `trusted`. EINVAL if not a CIDR.
+toa::result<cidr> parse_cidr(std::string_view s);
+// "a,b,c" of CIDRs; "" or "any" is the empty list. Throws failure(2).
+std::vector<cidr> parse_cidr_list(const std::string &s);
+
+struct settings {
+	std::uint32_t formats = 0;	// TOA_FMT_BIT() mask
+	bool enabled = true;
+	std::vector<cidr> trusted;	// empty: every sender trusted
+};
+
+struct change {
+	std::optional<std::uint32_t> formats;
+	std::optional<bool> enabled;
+	std::optional<std::vector<cidr>> trusted;
+};
+
+struct link_state {
+	std::string name;		// "sockops", "getpeername4", ...
+	std::uint32_t prog_id = 0;
+	std::uint64_t cgroup_id = 0;
+};
+
+struct state {
+	std::string pin_dir;
+	std::vector<link_state> links;
+	std::uint64_t cgroup_id = 0;
+	std::string cgroup_path;	// "" when not found on a cgroup2 mount
+	settings cfg;
+};
+
+struct counter {
+	std::string name;
+	std::uint64_t value = 0;
+};
+
+// Every function throws failure. Not attached: failure(EXIT_NO_MODULE).
+bool is_attached();
+void attach(const std::string &cgroup, const change &initial);
+void detach();
+state status();
+void configure(const change &c);
+std::vector<counter> stats();
+void reset_stats();
+
+} // namespace toactl::bpfmode
