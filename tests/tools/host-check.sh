@@ -155,7 +155,7 @@ log "lost handshake ACK (dropped before the queue): the first data packet carrie
 if [[ $LB_QUEUE_VIA == nft ]]; then
 	lb nft -f - <<-EOF
 		table inet lossy {
-			chain fwd {
+			chain lossy_fwd {
 				type filter hook forward priority filter - 10; policy accept;
 				iifname "eth-cli" meta l4proto tcp ct original packets 2 drop
 			}
