@@ -3,9 +3,9 @@
 #
 # test.sh - every test of the project, in order of cost: unit tests, the
 # build matrix, checkpatch, fuzz smoke, toa-inject on the host, the BPF
-# mode on the host's own kernel, the install targets, then toa.ko (built
-# by DKMS) in a QEMU VM on Debian 12's default kernel (6.1) and on its
-# 6.12 kernel. Prints each stage's result
+# mode on the host's own kernel, the install targets, toa.ko (built by
+# DKMS) in a QEMU VM on Debian 12's default kernel (6.1) and on its 6.12
+# kernel, then the Debian packages. Prints each stage's result
 # and a last line "N passed, N failed" over every test run.
 #   TOA_TEST_KERNELS="default 6.12"  which kernels (scripts/kver.sh names)
 #   FUZZ_SECONDS=20                   per fuzzer
@@ -95,6 +95,14 @@ for k in ${TOA_TEST_KERNELS:-default 6.12}; do
 		tee "$log/vm-$kver.log"
 	count_from "$log/vm-$kver.log" "vm $kver"
 done
+
+stage "Debian packages: built, lintian, DKMS from toa-dkms, packaged tools in the VM"
+if kver=$(scripts/kver.sh default); then
+	bash tests/deb/check.sh "$kver" 2>&1 | tee "$log/deb.log"
+	count_from "$log/deb.log" deb
+else
+	count 0 1 deb
+fi
 
 stage "summary"
 ((${#failures[@]} == 0)) || echo "failed: ${failures[*]}"

@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build.sh KVER - toa.ko for Debian's kernel KVER the way an operator's
-# node gets it: `make dkms-source` lays out /usr/src/toa-<version>, then
-# `dkms add`, `dkms build` and `dkms install` against that kernel's build
-# tree. Everything stays in build/dkms/ (DKMS's trees are pointed there,
+# build.sh KVER [SRC] - toa.ko for Debian's kernel KVER the way an
+# operator's node gets it: `make dkms-source` lays out /usr/src/toa-<version>
+# (or SRC is one, e.g. unpacked from the toa-dkms package), then `dkms add`,
+# `dkms build` and `dkms install` against that kernel's build tree. Everything stays in build/dkms/ (DKMS's trees are pointed there,
 # the build tree is the one kbuild.sh unpacked); nothing is installed on the
 # host. Prints the installed module's path, which the VM suite then loads.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../vm/common.sh"
 
-kver=${1:?usage: build.sh KVER}
+kver=${1:?usage: build.sh KVER [SRC]}
+src=${2:-}
 kdir=$(bash "$VM_DIR/kbuild.sh" "$kver")
 ENSURE_NO_RECOMMENDS=1 ensure_pkgs dkms
 version=$(<"$TOA_ROOT/VERSION")
@@ -22,7 +23,12 @@ flock 9
 # A fresh source and tree each time: the module's sources may have changed
 # under the same version.
 rm -rf "$base/src" "$base/tree/toa"
-bash "$TOA_ROOT/scripts/dkms-source.sh" "$base/src/toa-$version" >/dev/null
+if [[ -n $src ]]; then
+	mkdir -p "$base/src"
+	cp -r "$src" "$base/src/toa-$version"
+else
+	bash "$TOA_ROOT/scripts/dkms-source.sh" "$base/src/toa-$version" >/dev/null
+fi
 mkdir -p "$base/tree" "$base/install/$kver"
 dkms=(dkms --dkmstree "$base/tree" --sourcetree "$base/src" --installtree "$base/install")
 run() { # run ACTION...: dkms, its output in the log, shown on failure
