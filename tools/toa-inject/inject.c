@@ -30,6 +30,7 @@ const char *const inject_malform_names[INJECT_MAL_COUNT] = {
 	[INJECT_MAL_OPP_VERSION] = "opp-version",
 	[INJECT_MAL_OPP_PROTO]	= "opp-proto",
 	[INJECT_MAL_OPP_LENGTH]	= "opp-length",
+	[INJECT_MAL_TWICE]	= "twice",
 };
 
 static const uint8_t v4mapped_prefix[12] = {
@@ -123,6 +124,14 @@ unsigned int inject_build_option(const struct inject_config *cfg,
 	n = toa_encode_option(opt, f, &c);
 	if (!n)
 		return 0;
+	if (cfg->malform == INJECT_MAL_TWICE) {
+		/* a forged option ahead of the balancer's, or a balancer
+		 * behind another: two honoured options in one segment */
+		memcpy(out, opt, n);
+		memcpy(out + n, opt, n);
+		*where = PKT_OPT_FIRST;
+		return 2 * n;
+	}
 
 	return inject_malform_option(cfg->malform, opt, n, TOA_TCPOPT_NOP, out,
 				     where);

@@ -41,6 +41,8 @@ enum inject_malform {
 	INJECT_MAL_OPP_VERSION,	/* wrapper version 3 */
 	INJECT_MAL_OPP_PROTO,	/* wrapper next protocol 6 (TCP) */
 	INJECT_MAL_OPP_LENGTH,	/* wrapper length running into the UDP header */
+	/* TCP only (UDP gets a normal option): */
+	INJECT_MAL_TWICE,	/* the same well-formed option two times */
 	INJECT_MAL_COUNT
 };
 
@@ -96,7 +98,7 @@ void inject_config_init(struct inject_config *cfg);
 /*
  * The option bytes for a packet described by @pi (its source is the real
  * client unless @cfg forges it). Returns their length (a multiple of 4, at
- * most 20) and sets *@where, or returns 0 when the client address does not
+ * most 20, or 40 for --malform twice) and sets *@where, or returns 0 when the client address does not
  * fit the format (IPv6 client, 8-byte format).
  */
 unsigned int inject_build_option(const struct inject_config *cfg,

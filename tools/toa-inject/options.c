@@ -35,7 +35,8 @@ const char options_usage[] =
 "  -u, --uoa-mode M       UDP carrier: ipopt (an IPv4 option, default) or\n"
 "                         proto248 (a wrapper); IPv6 always gets proto248\n"
 "  -M, --malform KIND     write a broken option: truncated | badlen |\n"
-"                         zero-port | zero-addr | short; UDP wrappers:\n"
+"                         zero-port | zero-addr | short | twice (TCP: the\n"
+"                         option two times); UDP wrappers:\n"
 "                         opp-version | opp-proto | opp-length\n"
 "  -n, --count N          exit 0 after injecting N options\n"
 "  -s, --mss-clamp        lower the MSS of queued SYNs by the option length\n"
@@ -234,8 +235,8 @@ enum options_result options_parse(int argc, char **argv,
 				return fail(err, errlen,
 					    "bad --malform '%s' (truncated, "
 					    "badlen, zero-port, zero-addr, "
-					    "short, opp-version, opp-proto, "
-					    "opp-length)", optarg);
+					    "short, twice, opp-version, "
+					    "opp-proto, opp-length)", optarg);
 			cfg->malform = (enum inject_malform)m;
 			break;
 		case 'n':
