@@ -39,8 +39,10 @@ enum toa_stat {
 	 * happened to it (accepted, untrusted, paused, not stored).
 	 */
 	TOA_STAT_OPT_SEEN,
-	/* Handshake packets whose TCP option list was broken, or whose TOA
-	 * option carried port 0 or an impossible address: ignored.
+	/* Handshake packets whose TCP option list was broken, that carried
+	 * two or more honoured TOA options (a client's forged one beside the
+	 * balancer's: which is which cannot be told, so neither is used), or
+	 * whose TOA option carried port 0 or an impossible address: ignored.
 	 */
 	TOA_STAT_OPT_MALFORMED,
 	/* Options from a source outside the trusted-balancer list: ignored
