@@ -205,6 +205,20 @@ static int toa_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	int err = 0;
 
+	/*
+	 * GENL_ADMIN_PERM checks CAP_NET_ADMIN against the initial user
+	 * namespace, but a process holding it may sit in any network
+	 * namespace: a Kubernetes pod granted NET_ADMIN, for one. The
+	 * settings are the node's, so only the node's own namespace may
+	 * change them; a pod could otherwise widen the trust list of every
+	 * other pod on the node.
+	 */
+	if (!net_eq(genl_info_net(info), &init_net)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "global settings change only from the initial network namespace");
+		return -EPERM;
+	}
+
 	kernel_param_lock(THIS_MODULE);
 	/* The one setter that can fail goes first: all or nothing. */
 	if (attrs[TOA_A_TRUSTED]) {
@@ -431,7 +445,9 @@ static const struct genl_small_ops toa_genl_ops[] = {
 		.doit = toa_nl_get_config,
 	},
 	{
-		/* Global configuration: CAP_NET_ADMIN in the init userns. */
+		/* Global configuration: CAP_NET_ADMIN in the init userns,
+		 * asked from init_net (checked in the handler).
+		 */
 		.cmd = TOA_CMD_SET_CONFIG,
 		.doit = toa_nl_set_config,
 		.flags = GENL_ADMIN_PERM,

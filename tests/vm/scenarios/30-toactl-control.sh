@@ -5,8 +5,8 @@
 # without the module; status and config agree with the module parameters
 # both ways (one setter path); a bad change is refused whole, with the
 # kernel's reason; reads are open to all, changes need CAP_NET_ADMIN (the
-# global config in the init user namespace, a netns's own counters in its
-# owner's); counters are per netns; --help and --json for every command;
+# global config in the init user namespace and from the initial network
+# namespace, a netns's own counters in its owner's); counters are per netns; --help and --json for every command;
 # bad arguments give one line and exit 2.
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
@@ -105,6 +105,18 @@ assert_eq "$n" "$(toa_stat a syn_recv_sock_no_toa)" "a untouched by b's reset"
 assert_eq 0 "$(toa_stat a syn_recv_sock_no_toa)" "a reset"
 expect_rc 1 "$T" -n no-such-ns stats
 expect_err "netns no-such-ns"
+
+log "global settings change only from the initial netns (a pod with NET_ADMIN cannot)"
+"$T" config set trusted=10.0.0.0/8 enabled=1
+expect_rc 4 "$T" -n a config set trusted=0.0.0.0/0
+expect_err "permission denied: global settings change only from the initial network namespace"
+expect_rc 4 ip netns exec a "$T" config set enabled=0 formats=none
+expect_err "initial network namespace"
+assert_eq "10.0.0.0/8 Y 254/8,200/8,254/20,253/20" \
+	"$(toa_param trusted) $(toa_param enabled) $(toa_param formats)" "nothing changed"
+"$T" -n a config | grep -qx "trusted 10.0.0.0/8" || fail "a reads the global config"
+"$T" config set trusted=any
+assert_eq "" "$(toa_param trusted)" "set from the initial netns"
 
 log "--help for every command; JSON for every command"
 for cmd in status stats conns lookup config; do
