@@ -48,6 +48,10 @@ int toa_trust_set(const char *list);
 int toa_trust_format(char *buf, size_t size);
 /* Is @addr (TOA_AF_INET: 4 bytes, TOA_AF_INET6: 16) a trusted source? */
 bool toa_trust_allows(u16 family, const void *addr);
+/* True when the list is empty, i.e. every source is trusted. */
+bool toa_trust_is_empty(void);
+/* The log warning for an empty list (at load, and when it becomes empty). */
+void toa_trust_warn_any(void);
 
 /* ---- store.c ---- */
 struct toa_entry {

@@ -76,6 +76,29 @@ bool toa_trust_allows(u16 family, const void *addr)
 	return ok;
 }
 
+/*
+ * The empty list is the default (what other TOA modules do, and what keeps
+ * an upgrade from them working), but it lets any host that reaches this one
+ * without the balancer choose the client address the server sees: a
+ * warning in the log, not a silent default.
+ */
+void toa_trust_warn_any(void)
+{
+	pr_warn("trusted is empty: TOA options are honoured from every source, so a client reaching this host directly can claim any address; set trusted= to the balancers' CIDRs\n");
+}
+
+bool toa_trust_is_empty(void)
+{
+	const struct toa_trust_list *t;
+	bool empty;
+
+	rcu_read_lock();
+	t = rcu_dereference(toa_trust);
+	empty = !t || !t->n;
+	rcu_read_unlock();
+	return empty;
+}
+
 /* Parse one "addr[/prefix]" into @c; host bits must be zero. */
 static int toa_cidr_parse(char *s, struct toa_cidr *c)
 {
@@ -136,6 +159,13 @@ int toa_trust_set(const char *list)
 	mutex_lock(&toa_trust_lock);
 	old = rcu_replace_pointer(toa_trust, t,
 				  lockdep_is_held(&toa_trust_lock));
+	/*
+	 * Emptying a list that had entries is when a node silently starts
+	 * trusting clients: say so. The initial (load-time) empty list is
+	 * reported by toa_init() once the module is up.
+	 */
+	if (old && old->n && !t->n)
+		toa_trust_warn_any();
 	mutex_unlock(&toa_trust_lock);
 	if (old)
 		kfree_rcu(old, rcu);	/* after packet-path readers are done */

@@ -12,7 +12,8 @@ static const char help[] =
 	"Usage: toactl [-j] [-n NETNS] status\n"
 	"Whether toa.ko is loaded, its version and protocol, the configuration\n"
 	"(rewriting on or paused, honoured formats, trusted balancers) and the\n"
-	"number of sockets with TOA data (all namespaces) against the limit.\n"
+	"number of sockets with TOA data (all namespaces) against the limit, and a\n"
+	"warning line (JSON: trusts_any_source) while every source is trusted.\n"
 	"Exit status 3 (with 'not loaded' printed) when the module is missing.\n";
 
 int cmd_status(context &ctx, std::vector<std::string> args)
@@ -66,6 +67,7 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 		for (auto &t : split_list(cfg->trusted))
 			j.value(t);
 		j.end_array();
+		j.key("trusts_any_source").value(cfg->trusted.empty());
 		j.key("entries").value(entries);
 		j.key("max_entries").value(std::uint64_t{ cfg->max_entries });
 		j.key("probe_missed").value(missed);
@@ -81,6 +83,9 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 		    cfg->trusted.empty() ? "any" : cfg->trusted.c_str());
 	std::printf("entries: %llu of %u\n", (unsigned long long)entries,
 		    cfg->max_entries);
+	// The default, but unsafe wherever clients can bypass the balancer.
+	if (cfg->trusted.empty())
+		std::printf("warning: trusted is empty: options are honoured from any source; a client reaching this host directly can claim any address (set trusted=BALANCER_CIDRS)\n");
 	if (missed)
 		std::printf("warning: %llu probe hits missed (see probe_missed in toactl stats)\n",
 			    (unsigned long long)missed);
