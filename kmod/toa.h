@@ -40,7 +40,9 @@ int toa_config_set_formats(u32 mask);	/* -EINVAL outside TOA_FMT_ALL_MASK */
 void toa_config_set_enabled(bool enabled);
 
 /* ---- trust.c ---- */
-/* The list is set by the "trusted" parameter before init runs. */
+/* The list is set by the "trusted" parameter before init runs; after
+ * toa_trust_exit() setting it fails with -ENODEV.
+ */
 void toa_trust_exit(void);
 /* Replace the allow-list with @list ("CIDR,CIDR,..."; "" = trust all). */
 int toa_trust_set(const char *list);

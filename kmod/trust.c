@@ -37,6 +37,14 @@ struct toa_trust_list {
 
 static struct toa_trust_list __rcu *toa_trust;
 static DEFINE_MUTEX(toa_trust_lock);
+/*
+ * Set by toa_trust_exit(), under toa_trust_lock. The "trusted" file in
+ * /sys/module/toa/parameters/ outlives module_exit: the module core
+ * removes it only afterwards, in free_module(), and its writes take no
+ * module reference. Without this, a write landing between
+ * toa_trust_exit() and that removal would install a list nobody frees.
+ */
+static bool toa_trust_closed;
 
 static bool toa_prefix_match(const u8 *a, const u8 *net, unsigned int bits)
 {
@@ -157,6 +165,11 @@ int toa_trust_set(const char *list)
 		t->n++;
 	}
 	mutex_lock(&toa_trust_lock);
+	if (toa_trust_closed) {
+		mutex_unlock(&toa_trust_lock);
+		err = -ENODEV;		/* the module is being removed */
+		goto out;
+	}
 	old = rcu_replace_pointer(toa_trust, t,
 				  lockdep_is_held(&toa_trust_lock));
 	/*
@@ -207,6 +220,7 @@ void toa_trust_exit(void)
 	struct toa_trust_list *old;
 
 	mutex_lock(&toa_trust_lock);
+	toa_trust_closed = true;	/* later setters refuse: see above */
 	old = rcu_replace_pointer(toa_trust, NULL,
 				  lockdep_is_held(&toa_trust_lock));
 	mutex_unlock(&toa_trust_lock);
