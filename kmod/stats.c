@@ -8,10 +8,12 @@
  * or not, so there is no smp_processor_id() race to get wrong.
  *
  * /proc/net/toa_stats prints one line per counter: name, total, then one
- * column per possible CPU. Global gauges print their total only.
+ * column per possible CPU. Global gauges print their total only, and only
+ * where toa_stats_global_visible() allows.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -75,6 +77,18 @@ static u64 toa_stat_global(enum toa_stat s)
 	}
 }
 
+/*
+ * The gauges count the sockets and flows of every namespace: shown to a
+ * reader in another namespace, they would tell it how busy its neighbours
+ * are (and, sampled, when they connect). So only the node's own namespace,
+ * or a reader holding CAP_NET_ADMIN over it, sees them; the counters of a
+ * reader's own namespace are always visible.
+ */
+bool toa_stats_global_visible(const struct net *net, bool init_admin)
+{
+	return net_eq(net, &init_net) || init_admin;
+}
+
 void toa_stats_read(const struct net *net, u64 *out)
 {
 	struct toa_pcpu_stats __percpu *st;
@@ -114,8 +128,16 @@ static int toa_stats_show(struct seq_file *seq, void *v)
 	struct net *net = seq_file_single_net(seq);
 	struct toa_pcpu_stats __percpu *st;
 	u64 total[TOA_STAT_COUNT];
+	bool global;
 	int s, cpu;
 
+	/* The opener's credentials, not current's: a passed-on fd is not
+	 * a way round the check.
+	 */
+	global = toa_stats_global_visible(net,
+					  file_ns_capable(seq->file,
+							  init_net.user_ns,
+							  CAP_NET_ADMIN));
 	toa_stats_read(net, total);
 	seq_printf(seq, "%-24s %12s", "counter", "total");
 	for_each_possible_cpu(cpu)
@@ -125,6 +147,8 @@ static int toa_stats_show(struct seq_file *seq, void *v)
 	rcu_read_lock();
 	st = rcu_dereference(toa_net(net)->stats);
 	for (s = 0; s < TOA_STAT_COUNT; s++) {
+		if (TOA_STAT_IS_GLOBAL(s) && !global)
+			continue;	/* not even the name: nothing to infer */
 		seq_printf(seq, "%-24s %12llu", toa_stat_names[s], total[s]);
 		if (!TOA_STAT_IS_GLOBAL(s))
 			for_each_possible_cpu(cpu)

@@ -84,6 +84,12 @@ void toa_stats_exit(void);
 void toa_stat_inc(const struct net *net, enum toa_stat s);
 /* Fill @out[TOA_STAT_COUNT] with the totals for @net (globals included). */
 void toa_stats_read(const struct net *net, u64 *out);
+/*
+ * May a reader in @net, with (@init_admin) or without CAP_NET_ADMIN over
+ * the initial network namespace, see the global gauges? (See
+ * include/toa/stats.h.)
+ */
+bool toa_stats_global_visible(const struct net *net, bool init_admin);
 void toa_stats_reset(const struct net *net);
 
 /* ---- hook.c ---- */

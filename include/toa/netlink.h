@@ -41,7 +41,10 @@
  *                           (TOA_STAT_IS_GLOBAL); others are per netns
  *
  * Every counter the module has is sent, including ones newer than this
- * header: readers show unknown ids by their name.
+ * header: readers show unknown ids by their name. The exception: the
+ * global gauges are left out of the reply unless the request comes from
+ * the initial network namespace or its sender holds CAP_NET_ADMIN over it
+ * (include/toa/stats.h says why).
  *
  * TOA_CMD_RESET_STATS
  * -------------------

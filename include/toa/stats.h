@@ -3,7 +3,19 @@
  * toa/stats.h - every counter toa.ko keeps, and what it means.
  *
  * The counters are per network namespace (each netns has its own
- * /proc/net/toa_stats), except the ones marked "global". The names in
+ * /proc/net/toa_stats), except the ones marked "global".
+ *
+ * The global gauges (TOA_STAT_IS_GLOBAL) count the sockets, flows and
+ * probe misses of every namespace together, so a reader in one namespace
+ * could learn from them how busy the others are and, by sampling, when
+ * they open connections. They are therefore shown, in /proc/net/toa_stats
+ * and in TOA_CMD_GET_STATS replies, only to a reader in the initial network
+ * namespace or holding CAP_NET_ADMIN over it (in the initial user
+ * namespace; for /proc, the opener of the file; for netlink, the opener
+ * and the sender). Anyone else gets neither their lines nor their names:
+ * a missing gauge means "not yours to see", never zero. A namespace's own
+ * counters, and its own live connections (TOA_CMD_GET_SOCKETS), stay
+ * visible to every reader in it. The names in
  * toa_stat_names[] are what /proc/net/toa_stats prints, what toactl shows
  * and the keys of its JSON output; the first names are the ones other TOA
  * modules print, so existing dashboards and greps keep working.
