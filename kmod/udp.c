@@ -728,6 +728,24 @@ static int toa_udp_query_key(u16 bfamily, const u8 *baddr, __be16 bport,
 	return 0;
 }
 
+/*
+ * A lookup answers only for flows to the caller's own port: the flow map
+ * holds every UDP client of the namespace, and without this any process
+ * could ask who talks to any other service (a DNS server's clients, say)
+ * by naming its port. The socket asked on must be a UDP socket bound to
+ * the queried destination port, which is what a server does: it asks on
+ * the socket the datagram arrived on. -EPERM otherwise, told apart from
+ * -ENOENT (no mapping), and not counted as a lookup.
+ */
+static int toa_udp_query_allowed(const struct sock *sk,
+				 const struct toa_udp_key *k)
+{
+	if (sk->sk_protocol != IPPROTO_UDP || !inet_sk(sk)->inet_sport ||
+	    inet_sk(sk)->inet_sport != k->dport)
+		return -EPERM;
+	return 0;
+}
+
 static bool toa_udp_query(struct sock *sk, const struct toa_udp_key *k,
 			  struct toa_udp_flow *f)
 {
@@ -753,6 +771,8 @@ static int toa_udp_get_lookup(struct sock *sk, void __user *user, int *len)
 	if (toa_udp_query_key(m.af, m.saddr, m.sport, m.af, m.daddr, m.dport,
 			      &k))
 		return -EINVAL;
+	if (toa_udp_query_allowed(sk, &k))
+		return -EPERM;
 	if (!toa_udp_query(sk, &k, &f))
 		return -ENOENT;
 	m.real_af = f.client.family;
@@ -792,6 +812,8 @@ static int toa_udp_get_flow(struct sock *sk, void __user *user, int *len)
 			      in.balancer.port, in.local.family, in.local.addr,
 			      in.local.port ?: inet_sk(sk)->inet_sport, &k))
 		return -EINVAL;
+	if (toa_udp_query_allowed(sk, &k))
+		return -EPERM;
 	if (!toa_udp_query(sk, &k, &f))
 		return -ENOENT;
 	out.flags = f.flags;

@@ -94,8 +94,13 @@
  * refreshed by every option and every successful lookup, forgotten after
  * udp_timeout seconds without either (module parameters udp_timeout,
  * udp_max_entries). Calls are getsockopt(fd, IPPROTO_IP, OPTNAME, &buf,
- * &len) on any IPv4 or IPv6 socket of the namespace; without toa.ko the
- * kernel answers ENOPROTOOPT.
+ * &len) on an IPv4 or IPv6 UDP socket of the namespace, and answer only
+ * for flows to that socket's own bound port: the port the datagram
+ * arrived on, so a server asks on the socket it received it with. Asking
+ * about another port, or on a socket that is not UDP or not bound, is
+ * EPERM (the map holds every UDP client of the namespace: no process may
+ * learn who talks to another service). Without toa.ko the kernel answers
+ * ENOPROTOOPT.
  *
  * UOA_SO_GET_LOOKUP (2048) - DPVS's call, byte-compatible.
  *   buf: struct uoa_param_map, len >= UOA_PARAM_MAP_SIZE. In: af, saddr,
@@ -106,6 +111,7 @@
  *   host byte order (DPVS declares them __be16 but stores the host
  *   value). A v4-mapped IPv6 flow (a dual-stack socket) is looked up as
  *   the IPv4 flow it is. Errors: EINVAL (len too small, bad af), EFAULT,
+ *   EPERM (dport is not the socket's bound port, or not a UDP socket),
  *   ENOENT (no mapping for that flow).
  *
  * UOA_SO_GET_FLOW (2049) - the versioned call.
@@ -114,7 +120,8 @@
  *   local.port 0: the port of the socket called on, so a server needs no
  *   getsockname()). The kernel writes min(len, sizeof its struct) bytes
  *   and sets len to that; fields are only ever appended and @version says
- *   which are valid. Errors as above.
+ *   which are valid. Errors as above (EPERM when local.port is given and
+ *   is not the socket's own).
  *
  * TOA_SO_GET_PEER (4097, <toa/sockopt.h>) also answers on a connected UDP
  * socket, from the flow of its peer and local address.

@@ -74,7 +74,9 @@ result<datagram> recv(int fd, void *buf, std::size_t len, int flags = 0,
 
 // The flow map alone, for a datagram received some other way: the client
 // of the flow @sender -> @local (local may be empty: any). ENOENT: no
-// mapping; ENOPROTOOPT: toa.ko is not loaded. @fd: any IP socket.
+// mapping; ENOPROTOOPT: toa.ko is not loaded; EPERM: @fd is not a UDP
+// socket bound to the flow's port (local.port, or @fd's own when 0): toa.ko
+// answers only about the caller's own flows.
 result<endpoint> lookup(int fd, const endpoint &sender,
 			const endpoint &local) noexcept;
 
