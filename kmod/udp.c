@@ -410,15 +410,19 @@ static unsigned int toa_udp_ipopt(struct sk_buff *skb,
 	if (!uh)
 		return NF_ACCEPT;	/* truncated: UDP drops it */
 	toa_udp_key_of(skb, st->pf, uh, &k);
-	if (toa_udp_accept(st->net, res, &c, &k, UOA_FLOW_F_IPOPT) ||
-	    !local || !c.opt_len)
+	if (toa_udp_accept(st->net, res, &c, &k, UOA_FLOW_F_IPOPT) || !local)
 		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, ihl)) {
 		toa_stat_inc(st->net, TOA_STAT_UDP_DROP);
 		return NF_DROP;
 	}
 	iph = ip_hdr(skb);
-	memset((u8 *)(iph + 1) + c.opt_off, UOA_IPOPT_NOP, c.opt_len);
+	/*
+	 * Every option 31, not only the one the parser stopped at: a second
+	 * one (a forged option beside the balancer's, or after a rejected
+	 * one) would otherwise reach IP_RECVOPTS readers unchecked.
+	 */
+	uoa_blank_options((u8 *)(iph + 1), ihl - sizeof(struct iphdr));
 	/* The header still sums to zero: a CHECKSUM_COMPLETE csum holds. */
 	ip_send_check(iph);
 	return NF_ACCEPT;

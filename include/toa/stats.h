@@ -93,13 +93,16 @@ enum toa_stat {
 	TOA_STAT_UDP_OPT_SEEN,
 	/* Datagrams whose UOA option or protocol-248 wrapper was broken
 	 * (a wrapper also when the UDP datagram it wraps does not fit its
-	 * length, or fails its checksum), or whose option carried port 0 or
-	 * an impossible address: the option is ignored (and blanked in the IP
-	 * header), a broken wrapper's datagram dropped (also in udp_drop).
+	 * length, or fails its checksum), that carried two or more UOA
+	 * options (which one the balancer wrote cannot be told), or whose
+	 * option carried port 0 or an impossible address: the options are
+	 * ignored (every option 31 blanked in the IP header), a broken
+	 * wrapper's datagram dropped (also in udp_drop).
 	 */
 	TOA_STAT_UDP_OPT_MALFORMED,
 	/* UOA options from a source outside the trusted-balancer list:
-	 * ignored and blanked, the datagram delivered without a mapping.
+	 * ignored and blanked (every option 31 of the header), the datagram
+	 * delivered without a mapping.
 	 */
 	TOA_STAT_UDP_OPT_UNTRUSTED,
 	/* UOA options ignored because rewriting is paused (enabled=0). */
