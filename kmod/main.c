@@ -43,6 +43,8 @@ static int __init toa_init(void)
 	pr_info("loaded: formats=%s trusted=%s%s\n", formats,
 		trusted[0] ? trusted : "any",
 		READ_ONCE(toa_cfg.enabled) ? "" : " (paused)");
+	if (toa_trust_is_empty())
+		toa_trust_warn_any();
 	return 0;
 
 out_netlink:

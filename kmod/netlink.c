@@ -126,9 +126,17 @@ static int toa_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *all, *one;
 	struct sk_buff *msg;
+	struct net *net = genl_info_net(info);
+	bool global;
 	u64 *v;
 	void *hdr;
 	int s, err = -EMSGSIZE;
+
+	/* The socket opener's and the sender's capability (not current's). */
+	global = toa_stats_global_visible(net,
+					  netlink_ns_capable(skb,
+							     init_net.user_ns,
+							     CAP_NET_ADMIN));
 
 	v = kcalloc(TOA_STAT_COUNT, sizeof(*v), GFP_KERNEL);
 	msg = toa_nl_reply_new(info, TOA_CMD_GET_STATS, &hdr);
@@ -136,11 +144,13 @@ static int toa_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto fail;
 	}
-	toa_stats_read(genl_info_net(info), v);
+	toa_stats_read(net, v);
 	all = nla_nest_start(msg, TOA_A_STATS);
 	if (!all)
 		goto fail;
 	for (s = 0; s < TOA_STAT_COUNT; s++) {
+		if (TOA_STAT_IS_GLOBAL(s) && !global)
+			continue;
 		one = nla_nest_start(msg, s + 1);
 		if (!one ||
 		    nla_put_u32(msg, TOA_STAT_A_ID, s) ||
@@ -204,6 +214,20 @@ static int toa_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	int err = 0;
+
+	/*
+	 * GENL_ADMIN_PERM checks CAP_NET_ADMIN against the initial user
+	 * namespace, but a process holding it may sit in any network
+	 * namespace: a Kubernetes pod granted NET_ADMIN, for one. The
+	 * settings are the node's, so only the node's own namespace may
+	 * change them; a pod could otherwise widen the trust list of every
+	 * other pod on the node.
+	 */
+	if (!net_eq(genl_info_net(info), &init_net)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "global settings change only from the initial network namespace");
+		return -EPERM;
+	}
 
 	kernel_param_lock(THIS_MODULE);
 	/* The one setter that can fail goes first: all or nothing. */
@@ -431,7 +455,9 @@ static const struct genl_small_ops toa_genl_ops[] = {
 		.doit = toa_nl_get_config,
 	},
 	{
-		/* Global configuration: CAP_NET_ADMIN in the init userns. */
+		/* Global configuration: CAP_NET_ADMIN in the init userns,
+		 * asked from init_net (checked in the handler).
+		 */
 		.cmd = TOA_CMD_SET_CONFIG,
 		.doit = toa_nl_set_config,
 		.flags = GENL_ADMIN_PERM,

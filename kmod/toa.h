@@ -40,7 +40,9 @@ int toa_config_set_formats(u32 mask);	/* -EINVAL outside TOA_FMT_ALL_MASK */
 void toa_config_set_enabled(bool enabled);
 
 /* ---- trust.c ---- */
-/* The list is set by the "trusted" parameter before init runs. */
+/* The list is set by the "trusted" parameter before init runs; after
+ * toa_trust_exit() setting it fails with -ENODEV.
+ */
 void toa_trust_exit(void);
 /* Replace the allow-list with @list ("CIDR,CIDR,..."; "" = trust all). */
 int toa_trust_set(const char *list);
@@ -48,6 +50,10 @@ int toa_trust_set(const char *list);
 int toa_trust_format(char *buf, size_t size);
 /* Is @addr (TOA_AF_INET: 4 bytes, TOA_AF_INET6: 16) a trusted source? */
 bool toa_trust_allows(u16 family, const void *addr);
+/* True when the list is empty, i.e. every source is trusted. */
+bool toa_trust_is_empty(void);
+/* The log warning for an empty list (at load, and when it becomes empty). */
+void toa_trust_warn_any(void);
 
 /* ---- store.c ---- */
 struct toa_entry {
@@ -78,6 +84,12 @@ void toa_stats_exit(void);
 void toa_stat_inc(const struct net *net, enum toa_stat s);
 /* Fill @out[TOA_STAT_COUNT] with the totals for @net (globals included). */
 void toa_stats_read(const struct net *net, u64 *out);
+/*
+ * May a reader in @net, with (@init_admin) or without CAP_NET_ADMIN over
+ * the initial network namespace, see the global gauges? (See
+ * include/toa/stats.h.)
+ */
+bool toa_stats_global_visible(const struct net *net, bool init_admin);
 void toa_stats_reset(const struct net *net);
 
 /* ---- hook.c ---- */

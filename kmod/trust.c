@@ -37,6 +37,14 @@ struct toa_trust_list {
 
 static struct toa_trust_list __rcu *toa_trust;
 static DEFINE_MUTEX(toa_trust_lock);
+/*
+ * Set by toa_trust_exit(), under toa_trust_lock. The "trusted" file in
+ * /sys/module/toa/parameters/ outlives module_exit: the module core
+ * removes it only afterwards, in free_module(), and its writes take no
+ * module reference. Without this, a write landing between
+ * toa_trust_exit() and that removal would install a list nobody frees.
+ */
+static bool toa_trust_closed;
 
 static bool toa_prefix_match(const u8 *a, const u8 *net, unsigned int bits)
 {
@@ -74,6 +82,29 @@ bool toa_trust_allows(u16 family, const void *addr)
 	}
 	rcu_read_unlock();
 	return ok;
+}
+
+/*
+ * The empty list is the default (what other TOA modules do, and what keeps
+ * an upgrade from them working), but it lets any host that reaches this one
+ * without the balancer choose the client address the server sees: a
+ * warning in the log, not a silent default.
+ */
+void toa_trust_warn_any(void)
+{
+	pr_warn("trusted is empty: TOA options are honoured from every source, so a client reaching this host directly can claim any address; set trusted= to the balancers' CIDRs\n");
+}
+
+bool toa_trust_is_empty(void)
+{
+	const struct toa_trust_list *t;
+	bool empty;
+
+	rcu_read_lock();
+	t = rcu_dereference(toa_trust);
+	empty = !t || !t->n;
+	rcu_read_unlock();
+	return empty;
 }
 
 /* Parse one "addr[/prefix]" into @c; host bits must be zero. */
@@ -134,8 +165,20 @@ int toa_trust_set(const char *list)
 		t->n++;
 	}
 	mutex_lock(&toa_trust_lock);
+	if (toa_trust_closed) {
+		mutex_unlock(&toa_trust_lock);
+		err = -ENODEV;		/* the module is being removed */
+		goto out;
+	}
 	old = rcu_replace_pointer(toa_trust, t,
 				  lockdep_is_held(&toa_trust_lock));
+	/*
+	 * Emptying a list that had entries is when a node silently starts
+	 * trusting clients: say so. The initial (load-time) empty list is
+	 * reported by toa_init() once the module is up.
+	 */
+	if (old && old->n && !t->n)
+		toa_trust_warn_any();
 	mutex_unlock(&toa_trust_lock);
 	if (old)
 		kfree_rcu(old, rcu);	/* after packet-path readers are done */
@@ -177,6 +220,7 @@ void toa_trust_exit(void)
 	struct toa_trust_list *old;
 
 	mutex_lock(&toa_trust_lock);
+	toa_trust_closed = true;	/* later setters refuse: see above */
 	old = rcu_replace_pointer(toa_trust, NULL,
 				  lockdep_is_held(&toa_trust_lock));
 	mutex_unlock(&toa_trust_lock);

@@ -410,15 +410,19 @@ static unsigned int toa_udp_ipopt(struct sk_buff *skb,
 	if (!uh)
 		return NF_ACCEPT;	/* truncated: UDP drops it */
 	toa_udp_key_of(skb, st->pf, uh, &k);
-	if (toa_udp_accept(st->net, res, &c, &k, UOA_FLOW_F_IPOPT) ||
-	    !local || !c.opt_len)
+	if (toa_udp_accept(st->net, res, &c, &k, UOA_FLOW_F_IPOPT) || !local)
 		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, ihl)) {
 		toa_stat_inc(st->net, TOA_STAT_UDP_DROP);
 		return NF_DROP;
 	}
 	iph = ip_hdr(skb);
-	memset((u8 *)(iph + 1) + c.opt_off, UOA_IPOPT_NOP, c.opt_len);
+	/*
+	 * Every option 31, not only the one the parser stopped at: a second
+	 * one (a forged option beside the balancer's, or after a rejected
+	 * one) would otherwise reach IP_RECVOPTS readers unchecked.
+	 */
+	uoa_blank_options((u8 *)(iph + 1), ihl - sizeof(struct iphdr));
 	/* The header still sums to zero: a CHECKSUM_COMPLETE csum holds. */
 	ip_send_check(iph);
 	return NF_ACCEPT;
@@ -728,6 +732,24 @@ static int toa_udp_query_key(u16 bfamily, const u8 *baddr, __be16 bport,
 	return 0;
 }
 
+/*
+ * A lookup answers only for flows to the caller's own port: the flow map
+ * holds every UDP client of the namespace, and without this any process
+ * could ask who talks to any other service (a DNS server's clients, say)
+ * by naming its port. The socket asked on must be a UDP socket bound to
+ * the queried destination port, which is what a server does: it asks on
+ * the socket the datagram arrived on. -EPERM otherwise, told apart from
+ * -ENOENT (no mapping), and not counted as a lookup.
+ */
+static int toa_udp_query_allowed(const struct sock *sk,
+				 const struct toa_udp_key *k)
+{
+	if (sk->sk_protocol != IPPROTO_UDP || !inet_sk(sk)->inet_sport ||
+	    inet_sk(sk)->inet_sport != k->dport)
+		return -EPERM;
+	return 0;
+}
+
 static bool toa_udp_query(struct sock *sk, const struct toa_udp_key *k,
 			  struct toa_udp_flow *f)
 {
@@ -753,6 +775,8 @@ static int toa_udp_get_lookup(struct sock *sk, void __user *user, int *len)
 	if (toa_udp_query_key(m.af, m.saddr, m.sport, m.af, m.daddr, m.dport,
 			      &k))
 		return -EINVAL;
+	if (toa_udp_query_allowed(sk, &k))
+		return -EPERM;
 	if (!toa_udp_query(sk, &k, &f))
 		return -ENOENT;
 	m.real_af = f.client.family;
@@ -792,6 +816,8 @@ static int toa_udp_get_flow(struct sock *sk, void __user *user, int *len)
 			      in.balancer.port, in.local.family, in.local.addr,
 			      in.local.port ?: inet_sk(sk)->inet_sport, &k))
 		return -EINVAL;
+	if (toa_udp_query_allowed(sk, &k))
+		return -EPERM;
 	if (!toa_udp_query(sk, &k, &f))
 		return -ENOENT;
 	out.flags = f.flags;

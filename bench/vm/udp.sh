@@ -11,7 +11,8 @@
 #   ipopt-kernel  an IPv4 option on every datagram, recvmsg(): toa.ko
 #                 records every option (the application decodes nothing)
 #   ipopt         the same datagrams; with: toa.ko, and toa::udp::recv()
-#                 decoding the option from IP_RECVOPTS; without: no toa.ko,
+#                 decoding the option from IP_RECVOPTS and confirming it in
+#                 the flow map; without: no toa.ko,
 #                 recvmsg() (the kernel ignores the option)
 #   proto248      a protocol-248 wrapper on every datagram; with: toa.ko
 #                 unwraps and records, toa::udp::recv() asks the flow map

@@ -84,12 +84,10 @@ struct toa_bpf_trust6_key {
 
 /*
  * The BPF programs' option parser: the rules of toa_parse_options()
- * (<toa/wire.h>), with its format table and address checks, plus one: a
- * segment carrying two honoured TOA options is MALFORMED. toa.ko takes the
- * first; the BPF programs cannot tell which of two a balancer wrote and
- * which a client forged ahead of it, so they take neither. After the first
- * match the walk goes on only to look for a second one: a list broken
- * after a good option still yields it, as in wire.h.
+ * (<toa/wire.h>), with its format table and address checks: the whole list
+ * is read, and a segment carrying two honoured TOA options (nobody can
+ * tell which one the balancer wrote and which a client forged beside it),
+ * or a list broken anywhere, even after a good option, is MALFORMED.
  *
  * It is cut into steps (one option each) because the verifier cannot
  * follow a 40-step loop with branches in one program within its budget:
@@ -128,16 +126,14 @@ static inline int toa_bpf_walk_step(struct toa_bpf_walk *w)
 		w->i = i + 1;
 		return 0;
 	}
-	/* broken list: ends the search, spoils nothing found before it */
+	/* a broken list spoils the segment, whatever came before */
 	if (len - i < 2) {
-		if (w->result != TOA_PARSE_FOUND)
-			w->result = TOA_PARSE_MALFORMED;
+		w->result = TOA_PARSE_MALFORMED;
 		return 1;
 	}
 	olen = w->opt[(i + 1) & TOA_BPF_OPT_MASK];
 	if (olen < 2 || olen > len - i) {
-		if (w->result != TOA_PARSE_FOUND)
-			w->result = TOA_PARSE_MALFORMED;
+		w->result = TOA_PARSE_MALFORMED;
 		return 1;
 	}
 	f = toa_format_lookup(kind, olen, w->mask);

@@ -41,7 +41,10 @@
  *                           (TOA_STAT_IS_GLOBAL); others are per netns
  *
  * Every counter the module has is sent, including ones newer than this
- * header: readers show unknown ids by their name.
+ * header: readers show unknown ids by their name. The exception: the
+ * global gauges are left out of the reply unless the request comes from
+ * the initial network namespace or its sender holds CAP_NET_ADMIN over it
+ * (include/toa/stats.h says why).
  *
  * TOA_CMD_RESET_STATS
  * -------------------
@@ -71,8 +74,13 @@
  * TOA_CMD_SET_CONFIG
  * ------------------
  *
- * Do; needs CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM):
- * the configuration is global, so a container's root cannot change it.
+ * Do; needs CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM)
+ * and a netlink socket in the initial network namespace: the
+ * configuration is global, so neither a container's root nor a process
+ * with CAP_NET_ADMIN in another network namespace (a Kubernetes pod
+ * granted NET_ADMIN) can change it. From another namespace: EPERM, with
+ * the extended ACK message "global settings change only from the initial
+ * network namespace".
  * Any subset of:
  *
  *    TOA_A_FORMATS: NLA_U32, a mask within TOA_FMT_ALL_MASK (0 honours

@@ -3,7 +3,19 @@
  * toa/stats.h - every counter toa.ko keeps, and what it means.
  *
  * The counters are per network namespace (each netns has its own
- * /proc/net/toa_stats), except the ones marked "global". The names in
+ * /proc/net/toa_stats), except the ones marked "global".
+ *
+ * The global gauges (TOA_STAT_IS_GLOBAL) count the sockets, flows and
+ * probe misses of every namespace together, so a reader in one namespace
+ * could learn from them how busy the others are and, by sampling, when
+ * they open connections. They are therefore shown, in /proc/net/toa_stats
+ * and in TOA_CMD_GET_STATS replies, only to a reader in the initial network
+ * namespace or holding CAP_NET_ADMIN over it (in the initial user
+ * namespace; for /proc, the opener of the file; for netlink, the opener
+ * and the sender). Anyone else gets neither their lines nor their names:
+ * a missing gauge means "not yours to see", never zero. A namespace's own
+ * counters, and its own live connections (TOA_CMD_GET_SOCKETS), stay
+ * visible to every reader in it. The names in
  * toa_stat_names[] are what /proc/net/toa_stats prints, what toactl shows
  * and the keys of its JSON output; the first names are the ones other TOA
  * modules print, so existing dashboards and greps keep working.
@@ -39,8 +51,10 @@ enum toa_stat {
 	 * happened to it (accepted, untrusted, paused, not stored).
 	 */
 	TOA_STAT_OPT_SEEN,
-	/* Handshake packets whose TCP option list was broken, or whose TOA
-	 * option carried port 0 or an impossible address: ignored.
+	/* Handshake packets whose TCP option list was broken, that carried
+	 * two or more honoured TOA options (a client's forged one beside the
+	 * balancer's: which is which cannot be told, so neither is used), or
+	 * whose TOA option carried port 0 or an impossible address: ignored.
 	 */
 	TOA_STAT_OPT_MALFORMED,
 	/* Options from a source outside the trusted-balancer list: ignored
@@ -79,13 +93,16 @@ enum toa_stat {
 	TOA_STAT_UDP_OPT_SEEN,
 	/* Datagrams whose UOA option or protocol-248 wrapper was broken
 	 * (a wrapper also when the UDP datagram it wraps does not fit its
-	 * length, or fails its checksum), or whose option carried port 0 or
-	 * an impossible address: the option is ignored (and blanked in the IP
-	 * header), a broken wrapper's datagram dropped (also in udp_drop).
+	 * length, or fails its checksum), that carried two or more UOA
+	 * options (which one the balancer wrote cannot be told), or whose
+	 * option carried port 0 or an impossible address: the options are
+	 * ignored (every option 31 blanked in the IP header), a broken
+	 * wrapper's datagram dropped (also in udp_drop).
 	 */
 	TOA_STAT_UDP_OPT_MALFORMED,
 	/* UOA options from a source outside the trusted-balancer list:
-	 * ignored and blanked, the datagram delivered without a mapping.
+	 * ignored and blanked (every option 31 of the header), the datagram
+	 * delivered without a mapping.
 	 */
 	TOA_STAT_UDP_OPT_UNTRUSTED,
 	/* UOA options ignored because rewriting is paused (enabled=0). */

@@ -11,8 +11,11 @@
  *		printf("client %s via %s\n", ..d.client.., toa_udp_source_string(d.source));
  *	sendto(fd, buf, n, 0, ..d.sender..);	// replies go to the sender
  *
- * No allocation, thread-safe, one recvmsg() plus, only for datagrams whose
- * IPv4 header does not carry the option, one getsockopt().
+ * No allocation, thread-safe, one recvmsg() plus one getsockopt() (toa.ko's
+ * flow map, which also vouches for an option in the IPv4 header). An
+ * option toa.ko has not vetted (the module is not loaded) is never
+ * reported here: the datagram then comes from its sender, with
+ * TOA_UDP_MODULE_MISSING.
  */
 #ifndef TOA_TOA_UDP_H
 #define TOA_TOA_UDP_H
@@ -29,7 +32,7 @@ extern "C" {
 
 enum toa_udp_source {
 	TOA_UDP_FROM_NONE = 0,		/* client is the sender */
-	TOA_UDP_FROM_OPTION = 1,	/* the datagram's IPv4 header option */
+	TOA_UDP_FROM_OPTION = 1,	/* its IPv4 header option, vetted */
 	TOA_UDP_FROM_FLOW_MAP = 2,	/* toa.ko's flow map */
 };
 

@@ -55,16 +55,19 @@
  * -------------
  * uoa_parse_options() walks an option list (the IPv4 header's options, or
  * a wrapper's): EOL (0) ends it, NOP (1) is one byte, every other option
- * has a length byte >= 2 that must fit in what is left. The first option
- * with code 31 is the UOA option:
- *  - UOA_PARSE_FOUND: length 8 or 20, a real port and address;
- *  - UOA_PARSE_MALFORMED: a structurally broken list before it, or a UOA
- *    option with another length, port 0 or an address no client has
- *    (toa_addr_is_bogus(): unspecified, loopback, multicast, ...);
+ * has a length byte >= 2 that must fit in what is left. The whole list is
+ * read, and an option with code 31 is the UOA option:
+ *  - UOA_PARSE_FOUND: exactly one, length 8 or 20, a real port and address;
+ *  - UOA_PARSE_MALFORMED: a structurally broken list (anywhere), two or
+ *    more options with code 31 (as for TCP in <toa/wire.h>: a sender's
+ *    forged option beside the balancer's, and no way to tell which is
+ *    which), or a UOA option with another length, port 0 or an address no
+ *    client has (toa_addr_is_bogus(): unspecified, loopback, multicast...);
  *  - UOA_PARSE_NONE: no option with code 31.
- * Malformed never yields an address and never reads past @len. When the
- * broken option itself is known, @out->opt_off/opt_len say where it is, so
- * toa.ko can blank it; otherwise opt_len is 0.
+ * Malformed never yields an address and never reads past @len. When one
+ * bad option is to blame, @out->opt_off/opt_len say where it is; otherwise
+ * opt_len is 0. toa.ko blanks a rejected list with uoa_blank_options(),
+ * which overwrites every option 31 in it, not just one.
  *
  * uoa_parse_opp() checks a wrapper: UOA_OPP_OK, or why not (version, next
  * protocol, length shorter than 4, longer than UOA_OPP_MAX_LEN, or running
@@ -75,9 +78,10 @@
  *  - IP-option mode: the option is read at LOCAL_IN (after the backend's
  *    own DNAT, so the flow is keyed as the socket sees it) and left in the
  *    header: a socket with IP_RECVOPTS sees it, which is how libtoa
- *    decodes every datagram without a system call. An option toa.ko does
- *    not accept (untrusted source, malformed) is overwritten with NOPs
- *    first, so what a socket sees there has passed the same checks.
+ *    decodes every datagram. When toa.ko does not accept the option
+ *    (untrusted source, malformed, two of them), every option 31 in the
+ *    header is overwritten with NOPs first (uoa_blank_options()), so a UOA
+ *    option a socket sees there has passed the same checks.
  *  - Private-protocol mode: the wrapper is removed at PRE_ROUTING, before
  *    conntrack, NAT and firewall rules, which then see a plain UDP
  *    datagram; the IP header's protocol or next header, total or payload
@@ -94,8 +98,13 @@
  * refreshed by every option and every successful lookup, forgotten after
  * udp_timeout seconds without either (module parameters udp_timeout,
  * udp_max_entries). Calls are getsockopt(fd, IPPROTO_IP, OPTNAME, &buf,
- * &len) on any IPv4 or IPv6 socket of the namespace; without toa.ko the
- * kernel answers ENOPROTOOPT.
+ * &len) on an IPv4 or IPv6 UDP socket of the namespace, and answer only
+ * for flows to that socket's own bound port: the port the datagram
+ * arrived on, so a server asks on the socket it received it with. Asking
+ * about another port, or on a socket that is not UDP or not bound, is
+ * EPERM (the map holds every UDP client of the namespace: no process may
+ * learn who talks to another service). Without toa.ko the kernel answers
+ * ENOPROTOOPT.
  *
  * UOA_SO_GET_LOOKUP (2048) - DPVS's call, byte-compatible.
  *   buf: struct uoa_param_map, len >= UOA_PARAM_MAP_SIZE. In: af, saddr,
@@ -106,6 +115,7 @@
  *   host byte order (DPVS declares them __be16 but stores the host
  *   value). A v4-mapped IPv6 flow (a dual-stack socket) is looked up as
  *   the IPv4 flow it is. Errors: EINVAL (len too small, bad af), EFAULT,
+ *   EPERM (dport is not the socket's bound port, or not a UDP socket),
  *   ENOENT (no mapping for that flow).
  *
  * UOA_SO_GET_FLOW (2049) - the versioned call.
@@ -114,7 +124,8 @@
  *   local.port 0: the port of the socket called on, so a server needs no
  *   getsockname()). The kernel writes min(len, sizeof its struct) bytes
  *   and sets len to that; fields are only ever appended and @version says
- *   which are valid. Errors as above.
+ *   which are valid. Errors as above (EPERM when local.port is given and
+ *   is not the socket's own).
  *
  * TOA_SO_GET_PEER (4097, <toa/sockopt.h>) also answers on a connected UDP
  * socket, from the flow of its peer and local address.
@@ -161,46 +172,100 @@ enum uoa_parse_result {
 	UOA_PARSE_MALFORMED = -1,	/* broken list or impossible option */
 };
 
-/* Decode the UOA option in the option list @opt of @len bytes. */
+/*
+ * Decode the one UOA option in the option list @opt of @len bytes, by the
+ * PARSING RULES above. *@out's address fields are written only for
+ * UOA_PARSE_FOUND; opt_off/opt_len always (opt_len 0: no single option to
+ * point at).
+ */
 static inline enum uoa_parse_result
 uoa_parse_options(const __u8 *opt, unsigned int len, struct uoa_client *out)
 {
+	struct uoa_client c;
 	unsigned int i = 0, alen, k;
+	int found = 0;
 	__u8 olen;
 
 	out->opt_len = 0;
 	while (i < len) {
 		if (opt[i] == UOA_IPOPT_EOL)
-			return UOA_PARSE_NONE;
+			break;
 		if (opt[i] == UOA_IPOPT_NOP) {
 			i++;
 			continue;
 		}
-		if (len - i < 2)
+		if (len - i < 2 || opt[i + 1] < 2 || opt[i + 1] > len - i) {
+			out->opt_len = 0;	/* broken: no option to point at */
 			return UOA_PARSE_MALFORMED;
+		}
 		olen = opt[i + 1];
-		if (olen < 2 || olen > len - i)
-			return UOA_PARSE_MALFORMED;
 		if (opt[i] != UOA_OPT_CODE) {
 			i += olen;
 			continue;
 		}
+		if (found) {
+			/* a second one: which is the balancer's is unknowable */
+			out->opt_len = 0;
+			return UOA_PARSE_MALFORMED;
+		}
+		found = 1;
 		out->opt_off = (__u8)i;
 		out->opt_len = olen;
 		if (olen != UOA_OPT_LEN_V4 && olen != UOA_OPT_LEN_V6)
 			return UOA_PARSE_MALFORMED;
-		out->family = olen == UOA_OPT_LEN_V4 ? TOA_AF_INET : TOA_AF_INET6;
+		c.family = olen == UOA_OPT_LEN_V4 ? TOA_AF_INET : TOA_AF_INET6;
 		alen = olen - 4;
 		/* byte copy: stays big-endian on any host */
-		((__u8 *)&out->port)[0] = opt[i + 2];
-		((__u8 *)&out->port)[1] = opt[i + 3];
+		((__u8 *)&c.port)[0] = opt[i + 2];
+		((__u8 *)&c.port)[1] = opt[i + 3];
 		for (k = 0; k < 16; k++)
-			out->addr[k] = k < alen ? opt[i + 4 + k] : 0;
-		if (out->port == 0 || toa_addr_is_bogus(out->family, out->addr))
+			c.addr[k] = k < alen ? opt[i + 4 + k] : 0;
+		if (c.port == 0 || toa_addr_is_bogus(c.family, c.addr))
 			return UOA_PARSE_MALFORMED;
-		return UOA_PARSE_FOUND;
+		i += olen;
 	}
-	return UOA_PARSE_NONE;
+	if (!found)
+		return UOA_PARSE_NONE;
+	out->family = c.family;
+	out->port = c.port;
+	for (k = 0; k < 16; k++)
+		out->addr[k] = c.addr[k];
+	return UOA_PARSE_FOUND;
+}
+
+/*
+ * Overwrite with NOPs every UOA option in the option list @opt of @len
+ * bytes, and everything from a structural break to the end (what follows
+ * a break cannot be read as options, so nothing there may reach a
+ * reader). Returns the number of bytes overwritten. What a socket then
+ * sees in the header has no UOA option toa.ko did not accept.
+ */
+static inline unsigned int uoa_blank_options(__u8 *opt, unsigned int len)
+{
+	unsigned int i = 0, n = 0, k;
+	__u8 olen;
+
+	while (i < len) {
+		if (opt[i] == UOA_IPOPT_EOL)
+			break;
+		if (opt[i] == UOA_IPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2 || opt[i + 1] < 2 || opt[i + 1] > len - i) {
+			for (k = i; k < len; k++)
+				opt[k] = UOA_IPOPT_NOP;
+			return n + (len - i);
+		}
+		olen = opt[i + 1];
+		if (opt[i] == UOA_OPT_CODE) {
+			for (k = i; k < i + olen; k++)
+				opt[k] = UOA_IPOPT_NOP;
+			n += olen;
+		}
+		i += olen;
+	}
+	return n;
 }
 
 /* The fixed part of a protocol-248 wrapper, decoded (@length host order). */

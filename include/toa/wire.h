@@ -36,14 +36,23 @@
  *
  * PARSING RULES (toa_parse_options)
  * --------------------------------
- *  - Walk the option list: EOL ends it, NOP is one byte, every other option
- *    has a length byte >= 2 that must fit in what is left.
- *  - The first option matching an honoured format wins.
+ *  - Walk the whole option list: EOL ends it, NOP is one byte, every other
+ *    option has a length byte >= 2 that must fit in what is left.
+ *  - Exactly one option matching an honoured format is TOA_PARSE_FOUND.
+ *  - Two or more honoured options in one segment are TOA_PARSE_MALFORMED,
+ *    whatever their formats and addresses. A balancer adds its option to
+ *    the options the client sent; if the first match won, a client could
+ *    put a forged option ahead of the balancer's and choose the address the
+ *    server sees (and the last match winning would only move the problem
+ *    to a balancer that inserts rather than appends). Neither can be told
+ *    apart from the other on the wire, so the segment yields no address.
  *  - A structurally broken list (missing or too small length byte, an option
- *    running past the end) before a match is TOA_PARSE_MALFORMED; so is a
- *    matched option carrying port 0 or an unspecified / multicast /
- *    loopback / limited-broadcast address, which no real client has.
- *    Malformed never yields an address and never reads past @len.
+ *    running past the end) anywhere is TOA_PARSE_MALFORMED, also after a
+ *    match: the broken part could hide a second option, and a balancer
+ *    writes well-formed lists. So is a matched option carrying port 0 or an
+ *    unspecified / multicast / loopback / limited-broadcast address, which
+ *    no real client has.
+ *    Malformed never writes *out and never reads past @len.
  */
 #ifndef _UAPI_TOA_WIRE_H
 #define _UAPI_TOA_WIRE_H
@@ -146,22 +155,24 @@ static inline int toa_addr_is_bogus(__u16 family, const __u8 *a)
 }
 
 /*
- * Decode the first honoured TOA option in the TCP option bytes @opt (the
- * bytes after the fixed 20-byte TCP header, @len of them).
+ * Decode the one honoured TOA option in the TCP option bytes @opt (the
+ * bytes after the fixed 20-byte TCP header, @len of them), following the
+ * rules above. *@out is written only for TOA_PARSE_FOUND.
  */
 static inline enum toa_parse_result
 toa_parse_options(const __u8 *opt, unsigned int len, __u32 mask,
 		  struct toa_client *out)
 {
+	struct toa_client c;
 	unsigned int i = 0, alen, k;
-	int f;
+	int f, found = 0;
 
 	while (i < len) {
 		__u8 kind = opt[i];
 		__u8 olen;
 
 		if (kind == TOA_TCPOPT_EOL)
-			return TOA_PARSE_NONE;
+			break;
 		if (kind == TOA_TCPOPT_NOP) {
 			i++;
 			continue;
@@ -173,22 +184,27 @@ toa_parse_options(const __u8 *opt, unsigned int len, __u32 mask,
 			return TOA_PARSE_MALFORMED;
 		f = toa_format_lookup(kind, olen, mask);
 		if (f >= 0) {
-			alen = toa_formats[f].family == TOA_AF_INET ? 4 : 16;
-			out->family = toa_formats[f].family;
-			out->format = (__u8)f;
-			/* byte copy: stays big-endian on any host */
-			((__u8 *)&out->port)[0] = opt[i + 2];
-			((__u8 *)&out->port)[1] = opt[i + 3];
-			for (k = 0; k < 16; k++)
-				out->addr[k] = k < alen ? opt[i + 4 + k] : 0;
-			if (out->port == 0 ||
-			    toa_addr_is_bogus(out->family, out->addr))
+			/* a second one: which is the balancer's is unknowable */
+			if (found)
 				return TOA_PARSE_MALFORMED;
-			return TOA_PARSE_FOUND;
+			found = 1;
+			alen = toa_formats[f].family == TOA_AF_INET ? 4 : 16;
+			c.family = toa_formats[f].family;
+			c.format = (__u8)f;
+			/* byte copy: stays big-endian on any host */
+			((__u8 *)&c.port)[0] = opt[i + 2];
+			((__u8 *)&c.port)[1] = opt[i + 3];
+			for (k = 0; k < 16; k++)
+				c.addr[k] = k < alen ? opt[i + 4 + k] : 0;
+			if (c.port == 0 || toa_addr_is_bogus(c.family, c.addr))
+				return TOA_PARSE_MALFORMED;
 		}
 		i += olen;
 	}
-	return TOA_PARSE_NONE;
+	if (!found)
+		return TOA_PARSE_NONE;
+	*out = c;
+	return TOA_PARSE_FOUND;
 }
 
 /*

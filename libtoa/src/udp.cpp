@@ -207,18 +207,26 @@ result<datagram> recv(int fd, void *buf, std::size_t len, int flags,
 	d.local = cm.local;
 	d.client = detail::udp_unmap(d.sender);
 
-	if (opt.header && cm.option == UOA_PARSE_FOUND) {
-		d.client = cm.client;
-		d.from = source::option;
-	} else if (opt.lookup && !d.sender.empty()) {
+	// A header option is reported only once toa.ko has vouched for it:
+	// the module records every option it accepts in its flow map (and
+	// blanks the ones it rejects), so the map's answer for this flow is
+	// the check. Without the module nobody has checked the option, and it
+	// counts only if the application opted in (options::unvetted_header).
+	bool header = opt.header && cm.option == UOA_PARSE_FOUND;
+	if ((header || opt.lookup) && !d.sender.empty()) {
 		std::uint32_t fl = 0;
 		auto c = detail::flow_lookup(fd, detail::udp_unmap(d.sender),
 					     d.local, &fl);
 		if (c) {
 			d.client = *c;
-			d.from = source::flow_map;
+			d.from = header && *c == cm.client ? source::option :
+							     source::flow_map;
 		} else if (is_module_missing(c.error())) {
 			d.module_missing = true;
+			if (header && opt.unvetted_header) {
+				d.client = cm.client;
+				d.from = source::option;
+			}
 		}
 	}
 	d.nat64 = d.from != source::none && d.client.family == AF_INET6 &&

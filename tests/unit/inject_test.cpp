@@ -692,6 +692,29 @@ TEST(InjectBuild, MalformKinds)
 	EXPECT_EQ(build(cfg, v4(t)), (Bytes{ 254, 7, 0x9c, 0x40, 10, 0, 1, 1 }));
 }
 
+/* --malform twice: one segment with two honoured options is malformed. */
+TEST(InjectBuild, MalformTwice)
+{
+	Tcp t;
+	t.opts = kNopNopTs;
+	t.payload = "p";
+	Bytes p = v4(t);
+	struct inject_config cfg = cfg_default();
+	enum pkt_where where;
+	struct toa_client c;
+
+	cfg.malform = INJECT_MAL_TWICE;
+	Bytes o = build(cfg, p, &where);
+	Bytes one = toa_v4(40000, "10.0.1.2");
+	Bytes both = one;
+	both.insert(both.end(), one.begin(), one.end());
+	EXPECT_EQ(o, both);
+	ASSERT_EQ(insert(p, o, where), 0);
+	EXPECT_TRUE(WellFormed(p));
+	EXPECT_EQ(parse_back(p, &c, TOA_FMT_DEFAULT_MASK), TOA_PARSE_MALFORMED);
+	EXPECT_EQ(payload_of(p), "p");
+}
+
 /* ================= inject.c: flows and modes ================= */
 
 namespace {

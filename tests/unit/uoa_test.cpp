@@ -89,9 +89,76 @@ TEST(UoaParse, AmongOtherOptions)
 	ASSERT_EQ(parse(b, &c), UOA_PARSE_FOUND);
 	EXPECT_EQ(c.opt_off, 9);
 	EXPECT_EQ(ntohs(c.port), 40001);
-	/* the first UOA option wins */
-	ASSERT_EQ(parse(cat(v6opt, v4opt), &c), UOA_PARSE_FOUND);
-	EXPECT_EQ(c.family, TOA_AF_INET6);
+}
+
+TEST(UoaParse, TwoOptionsAreMalformed)
+{
+	struct uoa_client c;
+	Bytes forged = v4opt;
+
+	forged[7] = 99;
+	/* a forged option beside the balancer's, either order: neither */
+	EXPECT_EQ(parse(cat(forged, v4opt), &c), UOA_PARSE_MALFORMED);
+	EXPECT_EQ(c.opt_len, 0);	/* no single option to blame */
+	EXPECT_EQ(parse(cat(v4opt, forged), &c), UOA_PARSE_MALFORMED);
+	EXPECT_EQ(parse(cat(v6opt, v4opt), &c), UOA_PARSE_MALFORMED);
+	EXPECT_EQ(parse(cat(cat(v4opt, { 1, 7, 7, 4, 0, 0, 0, 0 }), v4opt), &c),
+		  UOA_PARSE_MALFORMED);
+	/* after an EOL is padding, not a second option */
+	EXPECT_EQ(parse(cat(cat(v4opt, { 0 }), forged), &c), UOA_PARSE_FOUND);
+	EXPECT_EQ(c.addr[3], 2);
+}
+
+TEST(UoaParse, BrokenAfterTheOptionIsMalformed)
+{
+	struct uoa_client c;
+
+	EXPECT_EQ(parse(cat(v4opt, { 7, 40 }), &c), UOA_PARSE_MALFORMED);
+	EXPECT_EQ(parse(cat(v4opt, { 7 }), &c), UOA_PARSE_MALFORMED);
+}
+
+namespace {
+
+Bytes blanked(Bytes b, unsigned *n = nullptr)
+{
+	unsigned r = uoa_blank_options(b.data(), (unsigned)b.size());
+
+	if (n)
+		*n = r;
+	return b;
+}
+
+} // namespace
+
+TEST(UoaBlank, EveryOption31AndNothingElse)
+{
+	struct uoa_client c;
+	const Bytes rr = { 7, 7, 4, 0, 0, 0, 0 };	/* record route */
+	Bytes forged = v4opt;
+	unsigned n;
+
+	forged[7] = 99;
+	Bytes b = cat(cat(cat(forged, rr), { 1 }), v4opt);
+	Bytes got = blanked(b, &n);
+	EXPECT_EQ(n, 16u);
+	EXPECT_EQ(got, cat(cat(cat(Bytes(8, 1), rr), { 1 }), Bytes(8, 1)));
+	EXPECT_EQ(parse(got, &c), UOA_PARSE_NONE);
+	/* none there: untouched */
+	EXPECT_EQ(blanked(cat(rr, { 1 })), cat(rr, { 1 }));
+	/* an EOL ends the list: padding after it is left alone */
+	EXPECT_EQ(blanked(cat({ 0 }, v4opt)), cat({ 0 }, v4opt));
+}
+
+TEST(UoaBlank, FromABreakToTheEnd)
+{
+	/* a good option 31, then a length running past the end */
+	Bytes b = cat(v4opt, { 7, 40, 31, 8 });
+	unsigned n;
+	Bytes got = blanked(b, &n);
+
+	EXPECT_EQ(n, 12u);
+	EXPECT_EQ(got, Bytes(12, 1));
+	EXPECT_EQ(blanked({ 31, 1, 0, 0 }), Bytes(4, 1));
 }
 
 TEST(UoaParse, None)

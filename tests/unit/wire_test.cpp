@@ -96,12 +96,47 @@ TEST(WireParse, SkipsNopsAndOtherOptions) {
   EXPECT_EQ(p.result, TOA_PARSE_FOUND);
 }
 
-TEST(WireParse, FirstHonouredOptionWins) {
+TEST(WireParse, TwoOptionsOfOneFormatAreMalformed) {
+  // A client's forged option ahead of the balancer's: neither is used.
   Bytes second = kV4Opt;
   second[7] = 99;
   auto p = parse(concat({kV4Opt, second}));
+  EXPECT_EQ(p.result, TOA_PARSE_MALFORMED);
+  EXPECT_EQ(p.client.family, 0xAAAA) << "malformed must not write the result";
+  // The same option twice is no better.
+  EXPECT_EQ(parse(concat({kV4Opt, kV4Opt})).result, TOA_PARSE_MALFORMED);
+  // Anywhere in the list, with other options around and between them.
+  Bytes ts = {1, 1, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8};
+  EXPECT_EQ(parse(concat({kV4Opt, ts, second})).result, TOA_PARSE_MALFORMED);
+}
+
+TEST(WireParse, TwoOptionsOfDifferentFormatsAreMalformed) {
+  Bytes tencent = kV4Opt;
+  tencent[0] = 200;
+  EXPECT_EQ(parse(concat({tencent, kV4Opt})).result, TOA_PARSE_MALFORMED);
+  EXPECT_EQ(parse(concat({kV4Opt, tencent})).result, TOA_PARSE_MALFORMED);
+  // An IPv4 and an IPv6 option: 28 bytes, fits the option space.
+  EXPECT_EQ(parse(concat({kV4Opt, kV6Opt})).result, TOA_PARSE_MALFORMED);
+  EXPECT_EQ(parse(concat({kV6Opt, kV4Opt})).result, TOA_PARSE_MALFORMED);
+}
+
+TEST(WireParse, OnlyHonouredFormatsCountAsASecondOption) {
+  // 200/8 switched off is just an unknown option: the 254/8 one stands.
+  Bytes tencent = kV4Opt;
+  tencent[0] = 200;
+  tencent[7] = 99;
+  auto p = parse(concat({tencent, kV4Opt}), TOA_FMT_BIT(TOA_FMT_254_V4));
   ASSERT_EQ(p.result, TOA_PARSE_FOUND);
   EXPECT_EQ(p.client.addr[3], 7);
+  // A TOA kind with a non-TOA length is some other option, not a second.
+  Bytes exp = {254, 6, 0xf9, 0x89, 0xde, 0xad};
+  EXPECT_EQ(parse(concat({kV4Opt, exp})).result, TOA_PARSE_FOUND);
+}
+
+TEST(WireParse, SecondOptionAfterEolIsNotRead) {
+  // EOL ends the list: bytes after it are padding, as for the kernel.
+  auto p = parse(concat({kV4Opt, {0}, kV4Opt}));
+  EXPECT_EQ(p.result, TOA_PARSE_FOUND);
 }
 
 TEST(WireParse, EolStopsTheWalk) {
@@ -142,9 +177,11 @@ TEST(WireParse, OptionOverrunningTheEndIsMalformed) {
   EXPECT_EQ(parse({2, 40, 0, 0}).result, TOA_PARSE_MALFORMED);
 }
 
-TEST(WireParse, MalformedAfterAMatchStillFound) {
-  // The first option wins; what follows it is not read.
-  EXPECT_EQ(parse(concat({kV4Opt, {2, 40}})).result, TOA_PARSE_FOUND);
+TEST(WireParse, MalformedAfterAMatchIsMalformed) {
+  // The whole list is read: a broken tail could hide a second option.
+  EXPECT_EQ(parse(concat({kV4Opt, {2, 40}})).result, TOA_PARSE_MALFORMED);
+  EXPECT_EQ(parse(concat({kV4Opt, {8}})).result, TOA_PARSE_MALFORMED);
+  EXPECT_EQ(parse(concat({kV4Opt, {8, 1}})).result, TOA_PARSE_MALFORMED);
 }
 
 TEST(WireParse, ImpossibleAddressesAreMalformed) {

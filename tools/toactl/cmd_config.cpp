@@ -17,7 +17,8 @@ static const char help[] =
 	"  trusted=LIST    balancer CIDRs allowed to send the option, comma\n"
 	"                  separated (10.0.0.0/8,fd00::/8); empty: any source\n"
 	"  enabled=0|1     1 rewrites peers, 0 pauses (options only counted)\n"
-	"Changes need CAP_NET_ADMIN and apply to new connections; a request is\n"
+	"Changes need CAP_NET_ADMIN and the initial network namespace (not -n, not\n"
+	"from a container's netns), and apply to new connections; a request is\n"
 	"applied whole or not at all.\n";
 
 static int show(context &ctx, toa::control &ctl)

@@ -10,7 +10,9 @@ namespace toactl {
 static const char help[] =
 	"Usage: toactl [-j] [-n NETNS] stats [--reset]\n"
 	"Print every counter of toa.ko for the network namespace (name, value;\n"
-	"store_in_use and probe_missed are module-wide). JSON: an object keyed\n"
+	"store_in_use, udp_map_in_use and probe_missed are module-wide, and\n"
+	"listed only in the initial netns or with CAP_NET_ADMIN there). JSON: an\n"
+	"object keyed\n"
 	"by counter name. Meanings: include/toa/stats.h and toactl(8).\n"
 	"  -r, --reset   zero the namespace's counters instead (CAP_NET_ADMIN)\n";
 

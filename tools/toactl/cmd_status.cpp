@@ -12,7 +12,9 @@ static const char help[] =
 	"Usage: toactl [-j] [-n NETNS] status\n"
 	"Whether toa.ko is loaded, its version and protocol, the configuration\n"
 	"(rewriting on or paused, honoured formats, trusted balancers) and the\n"
-	"number of sockets with TOA data (all namespaces) against the limit.\n"
+	"number of sockets with TOA data (all namespaces; hidden outside the initial\n"
+	"netns without CAP_NET_ADMIN there) against the limit, and a\n"
+	"warning line (JSON: trusts_any_source) while every source is trusted.\n"
 	"Exit status 3 (with 'not loaded' printed) when the module is missing.\n";
 
 int cmd_status(context &ctx, std::vector<std::string> args)
@@ -46,12 +48,17 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 	auto st = ctl.stats();
 	if (!st)
 		return report(st.error(), "stats", ctl.last_message());
+	// The module-wide gauges are absent outside the initial netns unless
+	// the reader has CAP_NET_ADMIN there (include/toa/stats.h).
 	std::uint64_t entries = 0, missed = 0;
+	bool gauges = false;
 	for (auto &s : *st) {
-		if (s.name == "store_in_use")
+		if (s.name == "store_in_use") {
 			entries = s.value;
-		else if (s.name == "probe_missed")
+			gauges = true;
+		} else if (s.name == "probe_missed") {
 			missed = s.value;
+		}
 	}
 
 	if (ctx.json) {
@@ -71,9 +78,16 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 		for (auto &t : split_list(cfg->trusted))
 			j.value(t);
 		j.end_array();
-		j.key("entries").value(entries);
+		j.key("trusts_any_source").value(cfg->trusted.empty());
+		if (gauges)
+			j.key("entries").value(entries);
+		else
+			j.key("entries").null();
 		j.key("max_entries").value(std::uint64_t{ cfg->max_entries });
-		j.key("probe_missed").value(missed);
+		if (gauges)
+			j.key("probe_missed").value(missed);
+		else
+			j.key("probe_missed").null();
 		j.end_object();
 		std::printf("%s\n", out.c_str());
 		return EXIT_OK;
@@ -84,8 +98,15 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 	std::printf("formats: %s\n", toa::formats_to_string(cfg->formats).c_str());
 	std::printf("trusted: %s\n",
 		    cfg->trusted.empty() ? "any" : cfg->trusted.c_str());
-	std::printf("entries: %llu of %u\n", (unsigned long long)entries,
-		    cfg->max_entries);
+	if (gauges)
+		std::printf("entries: %llu of %u\n", (unsigned long long)entries,
+			    cfg->max_entries);
+	else
+		std::printf("entries: hidden in this netns (module-wide: shown in the initial netns or with CAP_NET_ADMIN there), limit %u\n",
+			    cfg->max_entries);
+	// The default, but unsafe wherever clients can bypass the balancer.
+	if (cfg->trusted.empty())
+		std::printf("warning: trusted is empty: options are honoured from any source; a client reaching this host directly can claim any address (set trusted=BALANCER_CIDRS)\n");
 	if (missed)
 		std::printf("warning: %llu probe hits missed (see probe_missed in toactl stats)\n",
 			    (unsigned long long)missed);

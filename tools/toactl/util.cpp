@@ -34,9 +34,16 @@ int report(const std::error_code &ec, const std::string &what,
 	}
 	if (ec == std::errc::operation_not_permitted ||
 	    ec == std::errc::permission_denied) {
+		// The kernel says why when it is not the capability (a change
+		// asked from another network namespace than the node's).
+		if (!kernel_msg.empty()) {
+			std::fprintf(stderr, "toactl: %s: permission denied%s\n",
+				     what.c_str(), extra.c_str());
+			return EXIT_PERM;
+		}
 		std::fprintf(stderr,
-			     "toactl: %s: permission denied (needs CAP_NET_ADMIN; run as root)%s\n",
-			     what.c_str(), extra.c_str());
+			     "toactl: %s: permission denied (needs CAP_NET_ADMIN; run as root)\n",
+			     what.c_str());
 		return EXIT_PERM;
 	}
 	std::fprintf(stderr, "toactl: %s: %s%s\n", what.c_str(),

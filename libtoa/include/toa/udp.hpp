@@ -11,21 +11,27 @@
 //		    d->client.to_string().c_str());
 //	sendto(fd, buf, d->size, 0, ...d->sender...);	// reply to the sender
 //
-// Where the client comes from, in this order:
-//  1. the datagram's own UOA option in its IPv4 header, read from the
-//     IP_RECVOPTS ancillary data: no system call, and no toa.ko needed;
-//  2. toa.ko's flow map (getsockopt UOA_SO_GET_FLOW, one call): for options
-//     that came in a protocol-248 wrapper, for IPv6, and for the datagrams
-//     of a flow after the first ones when the balancer sends the option
-//     only there;
-//  3. otherwise the sender itself (source::none).
+// Where the client comes from:
+//  1. toa.ko's flow map (getsockopt UOA_SO_GET_FLOW, one call): for a
+//     datagram carrying a UOA option in its IPv4 header (read from the
+//     IP_RECVOPTS ancillary data) it confirms the option: source::option
+//     when they agree, source::flow_map when the map knows better; it
+//     also answers for options that came in a protocol-248 wrapper, for
+//     IPv6, and for the datagrams of a flow after the first ones when the
+//     balancer sends the option only there;
+//  2. otherwise the sender itself (source::none).
 //
-// Trust: toa.ko overwrites with NOPs an option it rejects (source outside
-// its trusted-balancer list, malformed) before the socket sees it, so with
-// the module loaded what (1) reads has passed the module's checks. Without
-// toa.ko nobody checks: anyone who can reach the port can claim any
-// client. Such a server should firewall the port to its balancers, or
-// pass options{.header = false}.
+// Trust: only options toa.ko has vetted are ever reported by default.
+// toa.ko checks each option (trusted-balancer list, format, a second
+// option) and records the ones it accepts in its flow map; it overwrites
+// with NOPs every option it rejects. A header option is reported only
+// when the map, asked for that datagram's flow, vouches for it: with
+// toa.ko paused (enabled=0) or its map full, header options are not used
+// either. Without toa.ko nobody has checked the option, and anyone who can
+// reach the port could claim any client: recv() then ignores it
+// (module_missing is set) unless the application passes
+// options{.unvetted_header = true}, which is UNSAFE unless a firewall lets
+// only the balancers reach the port.
 #pragma once
 
 #include <cstddef>
@@ -59,8 +65,13 @@ struct datagram {
 };
 
 struct options {
-	bool header = true;	// use the option in the IPv4 header (1 above)
-	bool lookup = true;	// ask toa.ko's flow map (2 above)
+	bool header = true;	// use the IPv4 header option, once vetted
+	bool lookup = true;	// ask toa.ko's flow map for datagrams without
+				// a header option too
+	// UNSAFE: without toa.ko, believe the header option nobody checked
+	// (any host reaching the port can then claim any client). Only for
+	// ports a firewall opens to the balancers alone.
+	bool unvetted_header = false;
 };
 
 // Ask the kernel for what recv() decodes: IP_RECVOPTS and IP_PKTINFO, and
@@ -75,7 +86,9 @@ TOA_API result<datagram> recv(int fd, void *buf, std::size_t len, int flags = 0,
 
 // The flow map alone, for a datagram received some other way: the client
 // of the flow @sender -> @local (local may be empty: any). ENOENT: no
-// mapping; ENOPROTOOPT: toa.ko is not loaded. @fd: any IP socket.
+// mapping; ENOPROTOOPT: toa.ko is not loaded; EPERM: @fd is not a UDP
+// socket bound to the flow's port (local.port, or @fd's own when 0): toa.ko
+// answers only about the caller's own flows.
 TOA_API result<endpoint> lookup(int fd, const endpoint &sender,
 			const endpoint &local) noexcept;
 

@@ -4,7 +4,8 @@
 # Broken and bogus options: never a crash, never a wrong address. Each is
 # ignored (the server sees the balancer) and counted as malformed, except
 # a TOA kind with a non-TOA length, which is some other option and is
-# simply skipped.
+# simply skipped. Two honoured options in one segment (a client's forged
+# one beside the balancer's) are malformed too: neither is used.
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 toa_load
@@ -24,12 +25,22 @@ done
 expect_stat srv opt_malformed 4
 expect_stat srv syn_recv_sock_toa 0
 
+log "two well-formed options in one segment: no rewrite, malformed"
+inject_start lb --queue 0 --malform twice
+through -4 -p 8000 -- -s $port 10.0.2.2 8000
+expect_seen accept=10.0.2.1:$port peer=10.0.2.1:$port
+inject_stop
+expect_stat srv opt_malformed 5
+expect_stat srv opt_seen 0
+expect_stat srv syn_recv_sock_toa 0
+port=$((port + 1))
+
 log "kind 254 with length 7 is not TOA: skipped, not malformed"
 inject_start lb --queue 0 --malform short
 through -4 -p 8000 -- -s $port 10.0.2.2 8000
 expect_seen accept=10.0.2.1:$port
 inject_stop
-expect_stat srv opt_malformed 4
+expect_stat srv opt_malformed 5
 
 log "a format switched off is ignored; switched on again, honoured"
 echo 200/8 >/sys/module/toa/parameters/formats

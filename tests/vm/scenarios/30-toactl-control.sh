@@ -5,8 +5,8 @@
 # without the module; status and config agree with the module parameters
 # both ways (one setter path); a bad change is refused whole, with the
 # kernel's reason; reads are open to all, changes need CAP_NET_ADMIN (the
-# global config in the init user namespace, a netns's own counters in its
-# owner's); counters are per netns; --help and --json for every command;
+# global config in the init user namespace and from the initial network
+# namespace, a netns's own counters in its owner's); counters are per netns; --help and --json for every command;
 # bad arguments give one line and exit 2.
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
@@ -37,9 +37,23 @@ for cmd in stats conns config "config set enabled=0" "lookup 10.0.2.2:1 10.0.2.1
 	expect_err "toa.ko is not loaded"
 done
 
+# warned - how many times the kernel log says every source is trusted.
+warned() { dmesg | grep -c "trusted is empty: TOA options are honoured from every source" || true; }
+
+log "an empty trusted list (the default) trusts everyone, and says so"
+toa_load
+assert_eq 1 "$(warned)" "warning at load"
+"$T" status | grep -q "^warning: trusted is empty: options are honoured from any source" ||
+	fail "status warns of the empty list"
+assert_eq true "$(JQ=.trusts_any_source json status)" "status JSON trusts_any_source"
+toa_unload
+
 toa_load formats=254/8 trusted=10.0.0.0/8
+assert_eq 1 "$(warned)" "no warning with a list"
 log "status and config show the module parameters"
 "$T" status | tee "$OUT"
+! grep -q "^warning" "$OUT" || fail "status warns with a trusted list"
+assert_eq false "$(JQ=.trusts_any_source json status)" "status JSON with a list"
 grep -qx "toa.ko: loaded, version 0.1.0, protocol 1" "$OUT" || fail "status header"
 grep -qx "formats: 254/8" "$OUT" || fail "status formats"
 assert_eq '{"version":"0.1.0","formats":["254/8"],"formats_mask":1,"trusted":["10.0.0.0/8"],"enabled":true,"max_entries":1048576}' \
@@ -57,6 +71,8 @@ log "module parameters show through netlink"
 echo 1 >/sys/module/toa/parameters/enabled
 echo 200/8 >/sys/module/toa/parameters/formats
 echo "" >/sys/module/toa/parameters/trusted
+assert_eq 2 "$(warned)" "warning when the parameter empties the list"
+"$T" status | grep -q "^warning: trusted is empty" || fail "status after emptying"
 "$T" config | tee "$OUT"
 assert_eq "formats 200/8
 trusted any
@@ -105,6 +121,19 @@ assert_eq "$n" "$(toa_stat a syn_recv_sock_no_toa)" "a untouched by b's reset"
 assert_eq 0 "$(toa_stat a syn_recv_sock_no_toa)" "a reset"
 expect_rc 1 "$T" -n no-such-ns stats
 expect_err "netns no-such-ns"
+
+log "global settings change only from the initial netns (a pod with NET_ADMIN cannot)"
+"$T" config set trusted=10.0.0.0/8 enabled=1
+expect_rc 4 "$T" -n a config set trusted=0.0.0.0/0
+expect_err "permission denied: global settings change only from the initial network namespace"
+expect_rc 4 ip netns exec a "$T" config set enabled=0 formats=none
+expect_err "initial network namespace"
+assert_eq "10.0.0.0/8 Y 254/8,200/8,254/20,253/20" \
+	"$(toa_param trusted) $(toa_param enabled) $(toa_param formats)" "nothing changed"
+"$T" -n a config | grep -qx "trusted 10.0.0.0/8" || fail "a reads the global config"
+"$T" config set trusted=any
+assert_eq "" "$(toa_param trusted)" "set from the initial netns"
+assert_eq 3 "$(warned)" "warning when netlink empties the list"
 
 log "--help for every command; JSON for every command"
 for cmd in status stats conns lookup config; do

@@ -95,6 +95,34 @@ done
 assert_eq 4 "$(toa_stat srv syn_recv_sock_toa)" "4 TOA sockets"
 "$T" -n srv status | grep -qx "entries: 4 of 1048576" || fail "status entries"
 
+log "global gauges: seen from the VM's namespace or with CAP_NET_ADMIN, not from another"
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+nobody() { "${NOBODY[@]}" "$@"; }
+# nobody_in NS CMD... - CMD in NS without any privilege.
+nobody_in() { local ns=$1; shift; ip netns exec "$ns" "${NOBODY[@]}" "$@"; }
+# In the VM's own (initial) namespace, even without privileges.
+assert_eq 4 "$(nobody "$T" -j stats | jq .store_in_use)" "nobody in the initial netns"
+assert_eq 4 "$(nobody awk '$1 == "store_in_use" { print $2 }' /proc/net/toa_stats)" \
+	"initial netns /proc"
+# Root in cli (CAP_NET_ADMIN over the initial namespace): seen.
+assert_eq 4 "$("$T" -n cli -j stats | jq .store_in_use)" "root in cli"
+# Without it, from cli: neither the gauges' values nor their names.
+nobody_in cli cat /proc/net/toa_stats >"$TOA_TMP/cli-proc"
+! grep -Eq '^(store_in_use|udp_map_in_use|probe_missed) ' "$TOA_TMP/cli-proc" ||
+	fail "cli's unprivileged /proc/net/toa_stats shows a global gauge: $(cat "$TOA_TMP/cli-proc")"
+grep -q '^syn_recv_sock_toa ' "$TOA_TMP/cli-proc" || fail "cli's own counters are listed"
+nobody_in cli "$T" -j stats >"$TOA_TMP/cli-stats"
+assert_eq "false false false true" \
+	"$(jq -r '[has("store_in_use"), has("udp_map_in_use"), has("probe_missed"), has("syn_recv_sock_toa")] | join(" ")' "$TOA_TMP/cli-stats")" \
+	"cli's unprivileged netlink stats"
+nobody_in cli "$T" status | tee "$TOA_TMP/cli-status"
+grep -q "^entries: hidden in this netns" "$TOA_TMP/cli-status" || fail "status hides entries"
+assert_eq null "$(nobody_in cli "$T" -j status | jq .entries)" "status JSON entries"
+# A container's root (its own user and network namespace): not seen either.
+assert_eq false "$(unshare -Urn "$T" -j stats | jq 'has("store_in_use")')" "container root"
+# Live connections stay visible in their own namespace, to anyone there.
+assert_eq 4 "$(nobody_in srv "$T" conns -c)" "srv's own conns, unprivileged"
+
 log "entries go with their sockets"
 kill $HOLD_PIDS
 wait $HOLD_PIDS 2>/dev/null || true

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # libtoa names the real client of every datagram (examples/udp-echo, on the
-# C ABI over toa::udp::recv): from the datagram's own IPv4 option, without
-# a system call; from toa.ko's flow map for the datagrams after the first,
-# and for IPv6 (a protocol-248 wrapper) on the same dual-stack socket.
-# TOA_SO_GET_PEER answers for a connected UDP socket. Without toa.ko the
-# header option still decodes, and a datagram without one is its sender's.
+# C ABI over toa::udp::recv): from the datagram's own IPv4 option once
+# toa.ko's flow map vouches for it; from the flow map for the datagrams
+# after the first, and for IPv6 (a protocol-248 wrapper) on the same
+# dual-stack socket. TOA_SO_GET_PEER answers for a connected UDP socket.
+# Without toa.ko nobody vetted the header option: it is ignored, and the
+# datagram is its sender's (module missing).
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
 # echo_run ARGS... -- SEND... : udp-echo in srv, the datagrams, its lines
@@ -48,12 +49,12 @@ for n in 2 3; do
 	expect_line $n client=10.0.1.2:41062 via=flow-map peer=10.0.1.2:41062,toa
 done
 
-log "without toa.ko: the header option alone"
+log "without toa.ko: a header option nobody vetted is not believed"
 toa_unload
 inject_stop
 inject_start lb --queue 0 --mode every
 echo_run -4 -n 1 9002 -- udp_send 41063 10.0.2.2 9002
-expect_line 1 client=10.0.1.2:41063 via=option
+expect_line 1 client=10.0.2.1:41063 via=none module-missing
 inject_stop
 echo_run -4 -n 1 9002 -- udp_send 41064 10.0.2.2 9002
 expect_line 1 client=10.0.2.1:41064 via=none module-missing
