@@ -20,7 +20,7 @@
 # the window comes first (even a FIN), one without the option: a harness
 # artefact the module cannot undo.
 INJECT_PID=
-INJECT_DRAIN_PID=
+declare -A INJECT_DRAIN=() # toa-inject's PID -> the PID copying its stderr
 inject_start() {
 	local ns=$1 fifo=$TOA_TMP/inject.ready line pin=()
 	shift
@@ -39,7 +39,8 @@ inject_start() {
 		[[ $line == *ready* ]] && break
 	done
 	cat <&"$INJECT_FD" >&2 &
-	INJECT_DRAIN_PID=$!
+	# Per toa-inject: a scenario may run two and swap INJECT_PID.
+	INJECT_DRAIN[$INJECT_PID]=$!
 	exec {INJECT_FD}<&-
 }
 
@@ -59,10 +60,11 @@ inject_wait() {
 	[[ -n $INJECT_PID ]] || return 0
 	INJECT_STATUS=0
 	wait "$INJECT_PID" 2>/dev/null || INJECT_STATUS=$?
-	# Its counters may still be in the pipe: the drain ends at EOF, once
+	# Its counters may still be in the pipe: its drain ends at EOF, once
 	# it has written them wherever stderr goes.
-	wait "$INJECT_DRAIN_PID" 2>/dev/null || true
-	INJECT_PID= INJECT_DRAIN_PID=
+	[[ -z ${INJECT_DRAIN[$INJECT_PID]:-} ]] || wait "${INJECT_DRAIN[$INJECT_PID]}" 2>/dev/null || true
+	unset "INJECT_DRAIN[$INJECT_PID]"
+	INJECT_PID=
 }
 
 # serve ARGS... - start toa-peer-server in srv (one connection unless -n),
