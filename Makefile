@@ -44,7 +44,7 @@ KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 KVER ?= $(shell scripts/kver.sh default)
 
 .PHONY: all setup module userspace unit checkpatch fuzz host-check bpf-test vm-test \
-	test demo bench install uninstall install-module uninstall-module dkms-source clean
+	test check-long demo bench install uninstall install-module uninstall-module dkms-source clean
 
 all: module userspace
 
@@ -67,7 +67,8 @@ unit: userspace
 
 fuzz:
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DTOA_BUILD_FUZZERS=ON \
-		-DTOA_BUILD_TESTS=OFF -DTOA_WERROR=$(WERROR) >/dev/null
+		-DTOA_BUILD_TESTS=OFF -DTOA_BUILD_TOOLS=OFF -DTOA_BUILD_BENCH=OFF \
+		-DTOA_BUILD_EXAMPLES=OFF -DTOA_BUILD_BPF=OFF -DTOA_WERROR=$(WERROR) >/dev/null
 	cmake --build $(BUILD)-fuzz -j$(JOBS)
 	bash tests/fuzz/run.sh $(BUILD)-fuzz/bin $(FUZZ_SECONDS)
 
@@ -91,6 +92,11 @@ vm-test: userspace
 
 test: setup
 	bash scripts/test.sh
+
+# The long forms of the short checks in make test (whole build matrix,
+# 10M fuzz executions per fuzzer): scripts/check-long.sh.
+check-long: setup
+	bash scripts/check-long.sh
 
 demo: setup userspace
 	bash scripts/demo.sh

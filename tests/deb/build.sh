@@ -14,7 +14,8 @@ mkdir -p "$out/src"
 # The tracked files as they are now (uncommitted changes included).
 (cd "$TOA_ROOT" && git ls-files -z --cached --others --exclude-standard |
 	grep -zv '^build/' | tar --null -T - -cf -) | tar -xf - -C "$out/src"
-(cd "$out/src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1 || {
+# Warnings are errors in the project's own suite (debian/rules passes it on).
+(cd "$out/src" && TOA_WERROR=ON dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1 || {
 	tail -n 40 "$out/build.log" >&2
 	vm_die "dpkg-buildpackage failed (log: $out/build.log)"
 }

@@ -48,7 +48,8 @@ check "libtoa0 depends on its shared libraries (shlibs)" \
 	bash -c "dpkg-deb -f $out/libtoa0_${version}_*.deb Depends | grep -q libc6"
 
 ko=
-if ko=$(bash tests/dkms/build.sh "$kver" "$pkgroot/usr/src/toa-$version" 2>>build/deb-check.log); then
+# Its own DKMS trees: the VM suites may be loading build/dkms's module now.
+if ko=$(TOA_DKMS_DIR=$root_dir/build/deb/dkms bash tests/dkms/build.sh "$kver" "$pkgroot/usr/src/toa-$version" 2>>build/deb-check.log); then
 	echo "PASS DKMS builds and installs toa.ko for $kver from the packaged source"
 	passed=$((passed + 1))
 	if bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/deb/scenario.sh >build/deb-vm.log 2>&1; then

@@ -4,9 +4,10 @@
 # build.sh KVER [SRC] - toa.ko for Debian's kernel KVER the way an
 # operator's node gets it: `make dkms-source` lays out /usr/src/toa-<version>
 # (or SRC is one, e.g. unpacked from the toa-dkms package), then `dkms add`,
-# `dkms build` and `dkms install` against that kernel's build tree. Everything stays in build/dkms/ (DKMS's trees are pointed there,
-# the build tree is the one kbuild.sh unpacked); nothing is installed on the
-# host. Prints the installed module's path, which the VM suite then loads.
+# `dkms build` and `dkms install` against that kernel's build tree.
+# Everything stays in build/dkms/, or $TOA_DKMS_DIR (DKMS's trees are
+# pointed there, the build tree is the one kbuild.sh unpacked); nothing is
+# installed on the host. Prints the installed module's path, which the VM suite then loads.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../vm/common.sh"
 
@@ -15,7 +16,7 @@ src=${2:-}
 kdir=$(bash "$VM_DIR/kbuild.sh" "$kver")
 ENSURE_NO_RECOMMENDS=1 ensure_pkgs dkms
 version=$(<"$TOA_ROOT/VERSION")
-base=$TOA_ROOT/build/dkms
+base=${TOA_DKMS_DIR:-$TOA_ROOT/build/dkms}
 mkdir -p "$base"
 exec 9>"$base/.lock"
 flock 9
