@@ -246,7 +246,7 @@ check_exit() {
 check_exit "attach to a path that is no cgroup: exit 1, says so" 1 "not a cgroup v2 directory" \
 	"$toactl" bpf attach --cgroup "$out"
 check_exit "attach without --cgroup: usage error" 2 "needs --cgroup" "$toactl" bpf attach
-check_exit "status before attach: exit 3" 3 '{"attached":false}' "$toactl" -j bpf status
+check_exit "status before attach: exit 3" 3 '{"schema":1,"attached":false}' "$toactl" -j bpf status
 # in a mount namespace of its own, so the host keeps its bpffs
 check_exit "no BPF file system: exit 1, says how to mount one" 1 "mount -t bpf bpf /sys/fs/bpf" \
 	unshare -m --propagation private sh -c 'umount /sys/fs/bpf && exec "$@"' sh \
@@ -267,7 +267,7 @@ if [[ ! -d /sys/module/toa ]]; then
 		"$toactl" -j status
 	"$toactl" config set trusted=10.0.0.0/8 formats=254/8
 	check_exit "toactl config set without toa.ko: the BPF mode's" 0 \
-		'{"formats":["254/8"],"formats_mask":1,"trusted":["10.0.0.0/8"],"enabled":true}' \
+		'{"schema":1,"formats":["254/8"],"formats_mask":1,"trusted":["10.0.0.0/8"],"enabled":true}' \
 		"$toactl" -j bpf config
 	"$toactl" config set trusted=any formats=default
 fi
@@ -279,6 +279,12 @@ check "IPv4 254/8: accept/getpeername/SO_PEERNAME/TOA_SO_GET_PEER see the client
 	accept=10.0.1.2:40001 peer=10.0.1.2:40001 soname=10.0.1.2:40001 \
 	lookup=ENOTCONN info=toa,10.0.1.2:40001,10.0.2.1:40001
 check_stat "IPv4 254/8: counted in syn_recv_sock_toa" syn_recv_sock_toa "$toa0" 1
+check_exit "bpf stats --prometheus: the counters, with toa_info{mode=\"bpf\"}" 0 \
+	"toa_syn_recv_sock_toa_total $((toa0 + 1))" "$toactl" bpf stats --prometheus
+if [[ ! -d /sys/module/toa ]]; then
+	check_exit "toactl stats --prometheus without toa.ko: the BPF mode's" 0 \
+		'toa_info{mode="bpf",version="' "$toactl" stats --prometheus
+fi
 serve in -6 -p 8001 -- -s 40002 fd02::2 8001
 check "IPv6 254/20" "accept=[fd01::2]:40002" "peer=[fd01::2]:40002" \
 	"info=toa,[fd01::2]:40002,[fd02::1]:40002"

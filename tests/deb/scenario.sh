@@ -31,7 +31,7 @@ lb_queue 0
 inject_start lb --queue 0
 through -4 -p 8000 -- -s 40001 10.0.2.2 8000
 expect_seen accept=10.0.1.2:40001 peer=10.0.1.2:40001
-assert_eq 1 "$("$T" -n srv -j stats | jq .syn_recv_sock_toa)" "packaged toactl: one TOA socket"
+assert_eq 1 "$("$T" -n srv -j stats | jq .counters.syn_recv_sock_toa)" "packaged toactl: one TOA socket"
 
 log "the Python example on the packaged libtoa.so.0"
 out=$TOA_TMP/py.out

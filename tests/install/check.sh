@@ -63,6 +63,7 @@ check "libtoa.so.0 and toa.pc" bash -c "ls '$prefix'/lib*/libtoa.so.0 >/dev/null
 check "headers: <toa/toa.h>, <toa/export.h>, <toa/toa.hpp>" \
 	test -f "$prefix/include/toa/toa.h" -a -f "$prefix/include/toa/export.h" -a -f "$prefix/include/toa/toa.hpp"
 check "toactl in sbin, version $version" bash -c "'$prefix/sbin/toactl' --version | grep -qx 'toactl $version'"
+check "toactl's bash completion" test -f "$prefix/share/bash-completion/completions/toactl"
 check "toactl(8) carries version $version" \
 	bash -c "zcat -f '$prefix'/share/man/man8/toactl.8* | grep -q '\"toa $version\"'"
 echo "$passed passed, $failed failed"

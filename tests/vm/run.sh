@@ -58,6 +58,9 @@ ensure_pkgs qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 kver=${kver:-$(default_kver)}
 bash "$VM_DIR/kernel.sh" "$kver"
 bash "$VM_DIR/initramfs.sh" "$kver"
+# Tools the guest cannot fetch (it has no network): node_exporter reads
+# toactl's Prometheus output in scenario 30.
+bash "$VM_DIR/node-exporter.sh" >/dev/null
 
 # One directory per run: logs and results come back here from the guest.
 run_id="$(date +%Y%m%d-%H%M%S)-$kver-$$"

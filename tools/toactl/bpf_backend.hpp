@@ -16,6 +16,8 @@
 
 #include <toa/result.hpp>
 
+#include "cidr.hpp"
+
 namespace toactl::bpfmode {
 
 // A failure, with the exit code toactl should return (toactl.hpp).
@@ -28,21 +30,9 @@ private:
 	int code_;
 };
 
-struct cidr {
-	std::uint16_t family = 0;	// TOA_AF_INET or TOA_AF_INET6
-	std::array<std::uint8_t, 16> addr{};
-	unsigned int prefix = 0;
+using toactl::cidr;
+using toactl::parse_cidr;
 
-	std::string to_string() const;
-	bool operator==(const cidr &o) const
-	{
-		return family == o.family && addr == o.addr && prefix == o.prefix;
-	}
-};
-
-// "10.0.0.0/8", "fd00::/8", or an address alone (/32, /128). Host bits
-// set are an error, as for toa.ko's `trusted`. EINVAL if not a CIDR.
-toa::result<cidr> parse_cidr(std::string_view s);
 // "a,b,c" of CIDRs; "" or "any" is the empty list. Throws failure(2).
 std::vector<cidr> parse_cidr_list(const std::string &s);
 

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 //
-// Trusted-balancer prefixes of toactl bpf (bpf_backend.hpp), apart from
-// the libbpf code so the unit tests can link them.
+// Address prefixes (cidr.hpp): toactl bpf's trusted balancers and conns'
+// filters, apart from the libbpf code so the unit tests can link them.
 #include <arpa/inet.h>
+
+#include <algorithm>
 
 #include <toa/wire.h>
 
 #include "bpf_backend.hpp"
+#include "cidr.hpp"
 #include "toactl.hpp"
 
-namespace toactl::bpfmode {
+namespace toactl {
 
 std::string cidr::to_string() const
 {
@@ -50,6 +53,32 @@ toa::result<cidr> parse_cidr(std::string_view s)
 			return toa::errno_code(EINVAL);
 	return c;
 }
+
+bool cidr::contains(const toa::endpoint &e) const
+{
+	static const std::uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const std::uint8_t *a = e.addr.data();
+
+	if (e.empty())
+		return false;
+	if (family == TOA_AF_INET && e.family == AF_INET6) {
+		if (!std::equal(mapped, mapped + 12, a))
+			return false;
+		a += 12;	// the IPv4 address inside ::ffff:a.b.c.d
+	} else if ((family == TOA_AF_INET) != (e.family == AF_INET)) {
+		return false;
+	}
+	for (unsigned int bit = 0; bit < prefix; bit++) {
+		const std::uint8_t m = 0x80 >> (bit % 8);
+		if ((a[bit / 8] & m) != (addr[bit / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+} // namespace toactl
+
+namespace toactl::bpfmode {
 
 std::vector<cidr> parse_cidr_list(const std::string &s)
 {

@@ -17,12 +17,12 @@ namespace toactl {
 using namespace bpfmode;
 
 static const char help[] =
-	"Usage: toactl [-j] bpf attach --cgroup PATH [--trusted LIST] [--formats LIST]\n"
+	"Usage: toactl [-j|-p] bpf attach --cgroup PATH [--trusted LIST] [--formats LIST]\n"
 	"       toactl [-j] bpf detach\n"
 	"       toactl [-j] bpf status\n"
 	"       toactl [-j] bpf config [show]\n"
 	"       toactl [-j] bpf config set KEY=VALUE...   (or --trusted/--formats/--enabled)\n"
-	"       toactl [-j] bpf stats [--reset]\n"
+	"       toactl [-j] bpf stats [--reset | --prometheus]\n"
 	"TOA without toa.ko: BPF programs attached to a cgroup v2 give the\n"
 	"servers running in it (and its descendants) the real client in accept(),\n"
 	"getpeername() and the getsockopt API, as the module does. Programs,\n"
@@ -41,7 +41,7 @@ static int fail(const failure &f)
 {
 	if (f.code() == EXIT_USAGE)
 		return usage_error("bpf", f.what());
-	std::fprintf(stderr, "toactl: bpf: %s\n", f.what());
+	report_message(std::string("bpf: ") + f.what());
 	return f.code();
 }
 
@@ -141,7 +141,7 @@ static int show_status(context &ctx, bool for_module_status = false)
 		if (f.code() != EXIT_NO_MODULE)
 			throw;
 		if (ctx.json)
-			std::printf("{\"attached\":false}\n");
+			print_json(ctx, [](json &j) { j.key("attached").value(false); });
 		else
 			std::printf("bpf: not attached\n");
 		return EXIT_NO_MODULE;
@@ -151,33 +151,30 @@ static int show_status(context &ctx, bool for_module_status = false)
 		if (c.name == "store_in_use")
 			entries = c.value;
 	if (ctx.json) {
-		std::string out;
-		json j(out);
-		j.begin_object();
-		if (for_module_status) {
-			// `toactl status` keys first: the module is not loaded
-			j.key("loaded").value(false);
-			j.key("backend").value("bpf");
-		}
-		j.key("attached").value(true);
-		j.key("version").value(toa::version());
-		j.key("pin_dir").value(s.pin_dir);
-		j.key("cgroup").value(s.cgroup_path);
-		j.key("cgroup_id").value(s.cgroup_id);
-		j.key("programs").begin_array();
-		for (auto &l : s.links)
-			j.value(l.name);
-		j.end_array();
-		j.key("enabled").value(s.cfg.enabled);
-		put_formats(j, s.cfg.formats);
-		put_trusted(j, s.cfg);
-		j.key("entries").value(entries);
-		j.key("warnings").begin_array();
-		if (s.cfg.trusted.empty())
-			j.value(any_warning);
-		j.end_array();
-		j.end_object();
-		std::printf("%s\n", out.c_str());
+		print_json(ctx, [&](json &j) {
+			if (for_module_status) {
+				// `toactl status` keys first: the module is not loaded
+				j.key("loaded").value(false);
+				j.key("backend").value("bpf");
+			}
+			j.key("attached").value(true);
+			j.key("version").value(toa::version());
+			j.key("pin_dir").value(s.pin_dir);
+			j.key("cgroup").value(s.cgroup_path);
+			j.key("cgroup_id").value(s.cgroup_id);
+			j.key("programs").begin_array();
+			for (auto &l : s.links)
+				j.value(l.name);
+			j.end_array();
+			j.key("enabled").value(s.cfg.enabled);
+			put_formats(j, s.cfg.formats);
+			put_trusted(j, s.cfg);
+			j.key("entries").value(entries);
+			j.key("warnings").begin_array();
+			if (s.cfg.trusted.empty())
+				j.value(any_warning);
+			j.end_array();
+		});
 		return EXIT_OK;
 	}
 	if (for_module_status)
@@ -202,15 +199,12 @@ static int show_config(context &ctx)
 {
 	auto s = status();
 	if (ctx.json) {
-		std::string out;
-		json j(out);
-		j.begin_object();
-		put_formats(j, s.cfg.formats);
-		j.key("formats_mask").value(std::uint64_t{ s.cfg.formats });
-		put_trusted(j, s.cfg);
-		j.key("enabled").value(s.cfg.enabled);
-		j.end_object();
-		std::printf("%s\n", out.c_str());
+		print_json(ctx, [&](json &j) {
+			put_formats(j, s.cfg.formats);
+			j.key("formats_mask").value(std::uint64_t{ s.cfg.formats });
+			put_trusted(j, s.cfg);
+			j.key("enabled").value(s.cfg.enabled);
+		});
 		return EXIT_OK;
 	}
 	std::printf("formats %s\n", toa::formats_to_string(s.cfg.formats).c_str());
@@ -241,7 +235,7 @@ static int run(context &ctx, std::vector<std::string> &args)
 			return usage_error("bpf", "unexpected argument '" + args[1] + "'");
 		detach();
 		if (ctx.json)
-			std::printf("{\"attached\":false}\n");
+			print_json(ctx, [](json &j) { j.key("attached").value(false); });
 		return EXIT_OK;
 	}
 	if (sub == "status") {
@@ -269,33 +263,29 @@ static int run(context &ctx, std::vector<std::string> &args)
 		return ctx.json ? show_config(ctx) : EXIT_OK;
 	}
 	if (sub == "stats") {
-		bool reset = false;
+		bool reset = false, prometheus = false;
 		for (std::size_t i = 1; i < args.size(); i++) {
-			if (args[i] == "-r" || args[i] == "--reset")
+			if (args[i] == "--reset")
 				reset = true;
+			else if (args[i] == "--prometheus")
+				prometheus = true;
 			else
 				return usage_error("bpf", "unexpected argument '" + args[i] + "'");
 		}
+		if (reset && prometheus)
+			return usage_error("bpf", "--reset and --prometheus exclude each other");
+		if (prometheus && ctx.json)
+			return usage_error("bpf", "--prometheus and -j exclude each other");
 		if (reset) {
 			reset_stats();
 			if (ctx.json)
-				std::printf("{\"reset\":true}\n");
+				print_json(ctx, [](json &j) { j.key("reset").value(true); });
 			return EXIT_OK;
 		}
-		auto st = stats();
-		if (ctx.json) {
-			std::string out;
-			json j(out);
-			j.begin_object();
-			for (auto &s : st)
-				j.key(s.name).value(s.value);
-			j.end_object();
-			std::printf("%s\n", out.c_str());
-			return EXIT_OK;
-		}
-		for (auto &s : st)
-			std::printf("%-24s %llu\n", s.name.c_str(), (unsigned long long)s.value);
-		return EXIT_OK;
+		std::vector<named_value> counters;
+		for (auto &c : stats())
+			counters.push_back({ c.name, c.value });
+		return print_counters(ctx, counters, { "bpf", toa::version(), "" }, prometheus);
 	}
 	return usage_error("bpf", "unknown subcommand '" + sub + "' (attach, detach, status, config, stats)");
 }
@@ -322,12 +312,32 @@ int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> a
 
 int cmd_bpf(context &ctx, std::vector<std::string> args)
 {
-	if (common_options(ctx, args)) {
+	parsed_args a;
+	int code = parse_args(ctx, "bpf", args,
+			      { { "cgroup", 0, true },
+				{ "trusted", 0, true },
+				{ "formats", 0, true },
+				{ "enabled", 0, true },
+				{ "reset", 'r', false },
+				{ "prometheus", 'P', false } },
+			      a);
+	if (code >= 0)
+		return code;
+	if (a.help) {
 		std::fputs(help, stdout);
 		return EXIT_OK;
 	}
 	if (!ctx.netns.empty())
 		return usage_error("bpf", "-n does not apply: cgroup programs see every namespace");
+	// The subcommand and its KEY=VALUE words, then the options the same
+	// way (--trusted X is trusted=X), for parse_change() and stats.
+	args = a.positional;
+	for (auto &[name, value] : a.options) {
+		if (name == "reset" || name == "prometheus")
+			args.push_back("--" + name);
+		else
+			args.push_back(name + "=" + value);
+	}
 	try {
 		return run(ctx, args);
 	} catch (const failure &f) {

@@ -8,7 +8,7 @@
 namespace toactl {
 
 static const char help[] =
-	"Usage: toactl [-j] [-n NETNS] config [show]\n"
+	"Usage: toactl [-j|-p] [-n NETNS] config [show]\n"
 	"       toactl config set KEY=VALUE...\n"
 	"Show or change the configuration of toa.ko (module-wide; the same\n"
 	"values as /sys/module/toa/parameters/). Keys:\n"
@@ -27,24 +27,21 @@ static int show(context &ctx, toa::control &ctl)
 	if (!c)
 		return report(c.error(), "config", ctl.last_message());
 	if (ctx.json) {
-		std::string out;
-		json j(out);
-		j.begin_object();
-		j.key("version").value(c->version);
-		j.key("formats").begin_array();
-		for (auto &f : split_list(toa::formats_to_string(c->formats)))
-			if (f != "none")
-				j.value(f);
-		j.end_array();
-		j.key("formats_mask").value(std::uint64_t{ c->formats });
-		j.key("trusted").begin_array();
-		for (auto &t : split_list(c->trusted))
-			j.value(t);
-		j.end_array();
-		j.key("enabled").value(c->enabled);
-		j.key("max_entries").value(std::uint64_t{ c->max_entries });
-		j.end_object();
-		std::printf("%s\n", out.c_str());
+		print_json(ctx, [&](json &j) {
+			j.key("version").value(c->version);
+			j.key("formats").begin_array();
+			for (auto &f : split_list(toa::formats_to_string(c->formats)))
+				if (f != "none")
+					j.value(f);
+			j.end_array();
+			j.key("formats_mask").value(std::uint64_t{ c->formats });
+			j.key("trusted").begin_array();
+			for (auto &t : split_list(c->trusted))
+				j.value(t);
+			j.end_array();
+			j.key("enabled").value(c->enabled);
+			j.key("max_entries").value(std::uint64_t{ c->max_entries });
+		});
 		return EXIT_OK;
 	}
 	std::printf("formats %s\n", toa::formats_to_string(c->formats).c_str());
@@ -96,10 +93,15 @@ static int set(context &ctx, const std::vector<std::string> &kv)
 
 int cmd_config(context &ctx, std::vector<std::string> args)
 {
-	if (common_options(ctx, args)) {
+	parsed_args a;
+	int code = parse_args(ctx, "config", args, {}, a);
+	if (code >= 0)
+		return code;
+	if (a.help) {
 		std::fputs(help, stdout);
 		return EXIT_OK;
 	}
+	args = a.positional;
 #ifdef TOA_HAVE_BPF
 	// without toa.ko, the BPF mode's configuration (same keys)
 	int bcode = bpf_instead(ctx, "config", args);
@@ -112,7 +114,6 @@ int cmd_config(context &ctx, std::vector<std::string> args)
 		return usage_error("config", "unknown subcommand '" + args[0] + "' (show, set)");
 	if (args.size() > 1)
 		return usage_error("config", "unexpected argument '" + args[1] + "'");
-	int code;
 	auto ctl = open_control(ctx, &code);
 	if (!ctl)
 		return code;

@@ -8,7 +8,7 @@
 namespace toactl {
 
 static const char help[] =
-	"Usage: toactl [-j] [-n NETNS] lookup LOCAL REMOTE\n"
+	"Usage: toactl [-j|-p] [-n NETNS] lookup LOCAL REMOTE\n"
 	"Find the established TCP socket whose local end is LOCAL and whose peer\n"
 	"is REMOTE (for a TOA socket: the balancer), as ADDR:PORT or\n"
 	"[IPV6]:PORT, and print its real client. An IPv4 connection on a\n"
@@ -17,10 +17,15 @@ static const char help[] =
 
 int cmd_lookup(context &ctx, std::vector<std::string> args)
 {
-	if (common_options(ctx, args)) {
+	parsed_args a;
+	int code = parse_args(ctx, "lookup", args, {}, a);
+	if (code >= 0)
+		return code;
+	if (a.help) {
 		std::fputs(help, stdout);
 		return EXIT_OK;
 	}
+	args = a.positional;
 	if (args.size() != 2)
 		return usage_error("lookup", "expected LOCAL and REMOTE (ADDR:PORT each)");
 	auto local = toa::endpoint::parse(args[0]);
@@ -32,36 +37,25 @@ int cmd_lookup(context &ctx, std::vector<std::string> args)
 	if (local->family != remote->family)
 		return usage_error("lookup", "LOCAL and REMOTE must be of the same address family");
 
-	int code;
 	auto ctl = open_control(ctx, &code);
 	if (!ctl)
 		return code;
 	auto r = ctl->lookup(*local, *remote);
 	if (!r) {
 		if (r.error() == std::errc::no_such_file_or_directory) {
-			std::fprintf(stderr, "toactl: lookup: no established TCP socket %s <- %s\n",
-				     local->to_string().c_str(), remote->to_string().c_str());
+			report_message("lookup: no established TCP socket " + local->to_string() +
+				       " <- " + remote->to_string());
 			return EXIT_RUNTIME;
 		}
 		if (r.error() == std::errc::no_message_available) {
-			std::fprintf(stderr, "toactl: lookup: socket %s <- %s has no TOA data\n",
-				     local->to_string().c_str(), remote->to_string().c_str());
+			report_message("lookup: socket " + local->to_string() + " <- " +
+				       remote->to_string() + " has no TOA data");
 			return EXIT_RUNTIME;
 		}
 		return report(r.error(), "lookup", ctl->last_message());
 	}
 	if (ctx.json) {
-		std::string out;
-		json j(out);
-		j.begin_object();
-		j.key("local").value(r->local);
-		j.key("balancer").value(r->balancer);
-		j.key("client").value(r->client);
-		j.key("format").value(toa::format_name(r->format));
-		j.key("age_ms").value(r->age_ms);
-		j.key("cookie").value(r->cookie);
-		j.end_object();
-		std::printf("%s\n", out.c_str());
+		print_json(ctx, [&](json &j) { put_socket(j, *r); });
 		return EXIT_OK;
 	}
 	table t({ "Local", "Balancer", "Client", "Format", "Age" });

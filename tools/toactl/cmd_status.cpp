@@ -9,7 +9,7 @@
 namespace toactl {
 
 static const char help[] =
-	"Usage: toactl [-j] [-n NETNS] status\n"
+	"Usage: toactl [-j|-p] [-n NETNS] status\n"
 	"Whether toa.ko is loaded, its version and protocol, the configuration\n"
 	"(rewriting on or paused, honoured formats, trusted balancers) and the\n"
 	"number of sockets with TOA data (all namespaces; hidden outside the initial\n"
@@ -19,28 +19,32 @@ static const char help[] =
 
 int cmd_status(context &ctx, std::vector<std::string> args)
 {
-	if (common_options(ctx, args)) {
+	parsed_args a;
+	int code = parse_args(ctx, "status", args, {}, a);
+	if (code >= 0)
+		return code;
+	if (a.help) {
 		std::fputs(help, stdout);
 		return EXIT_OK;
 	}
-	if (!args.empty())
-		return usage_error("status", "unexpected argument '" + args[0] + "'");
+	if (!a.positional.empty())
+		return usage_error("status", "unexpected argument '" + a.positional[0] + "'");
 
 	auto r = toa::control::open(ctx.netns);
 	if (!r && toa::is_module_missing(r.error())) {
 #ifdef TOA_HAVE_BPF
-		int code = bpf_instead(ctx, "status", args);
-		if (code >= 0)
-			return code;
+		int bcode = bpf_instead(ctx, "status", {});
+		if (bcode >= 0)
+			return bcode;
 #endif
 		if (ctx.json)
-			std::printf("{\"loaded\":false}\n");
+			print_json(ctx, [](json &j) { j.key("loaded").value(false); });
 		else
 			std::printf("toa.ko: not loaded\n");
 		return EXIT_NO_MODULE;
 	}
 	if (!r)
-		return report(r.error(), ctx.netns.empty() ? "netlink" : "netns " + ctx.netns);
+		return report_open_error(ctx, r.error());
 	auto &ctl = *r;
 	auto cfg = ctl.get_config();
 	if (!cfg)
@@ -62,34 +66,31 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 	}
 
 	if (ctx.json) {
-		std::string out;
-		json j(out);
-		j.begin_object();
-		j.key("loaded").value(true);
-		j.key("version").value(cfg->version);
-		j.key("protocol").value(std::uint64_t{ ctl.protocol_version() });
-		j.key("enabled").value(cfg->enabled);
-		j.key("formats").begin_array();
-		for (auto &f : split_list(toa::formats_to_string(cfg->formats)))
-			if (f != "none")
-				j.value(f);
-		j.end_array();
-		j.key("trusted").begin_array();
-		for (auto &t : split_list(cfg->trusted))
-			j.value(t);
-		j.end_array();
-		j.key("trusts_any_source").value(cfg->trusted.empty());
-		if (gauges)
-			j.key("entries").value(entries);
-		else
-			j.key("entries").null();
-		j.key("max_entries").value(std::uint64_t{ cfg->max_entries });
-		if (gauges)
-			j.key("probe_missed").value(missed);
-		else
-			j.key("probe_missed").null();
-		j.end_object();
-		std::printf("%s\n", out.c_str());
+		print_json(ctx, [&](json &j) {
+			j.key("loaded").value(true);
+			j.key("version").value(cfg->version);
+			j.key("protocol").value(std::uint64_t{ ctl.protocol_version() });
+			j.key("enabled").value(cfg->enabled);
+			j.key("formats").begin_array();
+			for (auto &f : split_list(toa::formats_to_string(cfg->formats)))
+				if (f != "none")
+					j.value(f);
+			j.end_array();
+			j.key("trusted").begin_array();
+			for (auto &t : split_list(cfg->trusted))
+				j.value(t);
+			j.end_array();
+			j.key("trusts_any_source").value(cfg->trusted.empty());
+			if (gauges)
+				j.key("entries").value(entries);
+			else
+				j.key("entries").null();
+			j.key("max_entries").value(std::uint64_t{ cfg->max_entries });
+			if (gauges)
+				j.key("probe_missed").value(missed);
+			else
+				j.key("probe_missed").null();
+		});
 		return EXIT_OK;
 	}
 	std::printf("toa.ko: loaded, version %s, protocol %u\n",

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <utility>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -14,6 +16,8 @@
 #include <toa/toa.hpp>
 
 namespace toactl {
+
+class json;
 
 // Exit codes, as documented in --help and toactl(8).
 enum exit_code {
@@ -26,8 +30,14 @@ enum exit_code {
 
 struct context {
 	bool json = false;
+	bool pretty = false;	// -p: JSON indented (implies json)
 	std::string netns;	// -n NAME, "" = current
 };
+
+// The schema version every JSON object toactl prints starts with
+// ("schema": 1). It grows when a key changes meaning or goes away; new
+// keys may appear within a version. Documented in toactl(8).
+constexpr std::uint64_t json_schema = 1;
 
 // A command: arguments after its name. Returns an exit code.
 using command_fn = int (*)(context &ctx, std::vector<std::string> args);
@@ -50,12 +60,83 @@ int usage_error(const std::string &cmd, const std::string &msg);
 // -> 3, EPERM/EACCES -> 4, else 1). @kernel_msg: extended ACK text.
 int report(const std::error_code &ec, const std::string &what,
 	   const std::string &kernel_msg = "");
-// Open the control socket for @ctx, or report why not (*code set).
+// "toactl: MSG" on stderr for a failure that is not an error code.
+void report_message(const std::string &msg);
+// One socket's keys, as conns and lookup print them: local, balancer,
+// client, format, age_ms, cookie.
+void put_socket(json &j, const toa::socket_entry &e);
+// Open the control socket for @ctx, or report why not (*code set): with
+// -n, entering the namespace needs CAP_SYS_ADMIN, and the message says so.
 std::optional<toa::control> open_control(const context &ctx, int *code);
+// The same report for a toa::control::open(ctx.netns) that failed with @ec.
+int report_open_error(const context &ctx, const std::error_code &ec);
 
-// Pull the options every command takes (-j/--json, -h/--help) out of
-// @args. Returns true if help was asked for.
-bool common_options(context &ctx, std::vector<std::string> &args);
+// A command's own option, for parse_args(): "--name" (and "-c" when
+// @short_name), with a value when @has_value.
+struct option_spec {
+	const char *name;
+	char short_name;	// 0: long form only
+	bool has_value;
+};
+
+// What parse_args() found: the command's options in command-line order
+// (by long name; "" as the value of a flag) and the other arguments.
+struct parsed_args {
+	std::vector<std::pair<std::string, std::string>> options;
+	std::vector<std::string> positional;
+	bool help = false;
+};
+
+// getopt_long over @args of command @cmd: the options every command takes
+// (-j/--json, -p/--pretty, -n/--netns NAME, -h/--help: before or after
+// the command) plus @spec, combined short flags (-Hc), --name=value, and
+// "--" ending the options. Returns -1, or the exit code of the one-line
+// usage error it printed.
+int parse_args(context &ctx, const std::string &cmd, const std::vector<std::string> &args,
+	       const std::vector<option_spec> &spec, parsed_args &out);
+
+// The option getopt_long() stopped at, for a message: "--name" as
+// written, or "-c" for a short one (also inside "-abc"). @arg is
+// argv[optind - 1], @opt optopt.
+std::string option_named(const char *arg, int opt);
+
+// Print one JSON object: {"schema":1, what @body writes}, compact or
+// indented as @ctx asks, and a line feed.
+void print_json(const context &ctx, const std::function<void(class json &)> &body);
+// Whether any JSON went to stdout; at exit toactl prints an error object
+// {"schema":1,"error":{"exit":N,"message":"..."}} for a failed -j command
+// that printed none, so a script always reads one JSON object.
+void note_json_printed();
+bool json_printed();
+// The last message usage_error() or report() printed (without "toactl: ").
+const std::string &last_error();
+void set_last_error(const std::string &msg);
+
+// One counter as toa.ko or the BPF mode reports it.
+struct named_value {
+	std::string name;	// toa_stat_names[] ("opt_seen")
+	std::uint64_t value = 0;
+};
+
+// Where the counters of prometheus_text() come from.
+struct prometheus_source {
+	std::string mode;	// "module" or "bpf"
+	std::string version;
+	std::string netns;	// -n NAME, "" for none (no label)
+};
+
+// The counters in Prometheus' text format (node_exporter's textfile
+// collector): toa_info{mode,version} 1, then toa_NAME_total (counters) or
+// toa_NAME (gauges), each with HELP from include/toa/stats.h.
+std::string prometheus_text(const std::vector<named_value> &counters,
+			    const prometheus_source &src);
+// stats' output, for toa.ko's counters and the BPF mode's alike: text,
+// JSON ({"counters":{...}}) or, when @prometheus, prometheus_text().
+int print_counters(const context &ctx, const std::vector<named_value> &counters,
+		   const prometheus_source &src, bool prometheus);
+// The definition of counter @id (enum toa_stat) as one line, and whether
+// it is a gauge; nullptr past the known counters.
+const char *stat_help_text(std::size_t id, bool *gauge);
 
 // "3.2s", "5m12s", "2h03m", "3d04h".
 std::string format_age(std::uint64_t ms);
@@ -64,10 +145,13 @@ std::optional<bool> parse_bool(const std::string &s);
 // Split "a,b,c" (empty parts dropped).
 std::vector<std::string> split_list(const std::string &s);
 
-// Minimal streaming JSON writer: commas and escaping are its business.
+// Minimal streaming JSON writer: commas, escaping (UTF-8 checked: a
+// broken sequence becomes U+FFFD) and, when @pretty, indentation are its
+// business. @out may be written out and cleared between calls (conns
+// streams that way): the writer keeps its state apart.
 class json {
 public:
-	explicit json(std::string &out) : out_(out) {}
+	explicit json(std::string &out, bool pretty = false) : out_(out), pretty_(pretty) {}
 	json &begin_object();
 	json &end_object();
 	json &begin_array();
@@ -84,7 +168,10 @@ public:
 
 private:
 	void sep();
+	void newline(std::size_t depth);
+	json &close(char c);
 	std::string &out_;
+	bool pretty_;
 	std::vector<bool> first_ = {};
 	bool after_key_ = false;
 };

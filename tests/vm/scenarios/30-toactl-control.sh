@@ -6,8 +6,10 @@
 # both ways (one setter path); a bad change is refused whole, with the
 # kernel's reason; reads are open to all, changes need CAP_NET_ADMIN (the
 # global config in the init user namespace and from the initial network
-# namespace, a netns's own counters in its owner's); counters are per netns; --help and --json for every command;
-# bad arguments give one line and exit 2.
+# namespace, a netns's own counters in its owner's); counters are per
+# netns, and --prometheus exports them as node_exporter reads them; --help
+# and --json (one object with a schema, an error object on failure) for
+# every command; bad arguments give one line and exit 2.
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 T=$TOA_BIN/toactl
@@ -31,10 +33,14 @@ log "without toa.ko: exit 3 and a clear message"
 expect_rc 3 "$T" status
 assert_eq "toa.ko: not loaded" "$(cat "$OUT")" "status output"
 expect_rc 3 "$T" -j status
-assert_eq false "$(jq .loaded "$OUT")" "status JSON"
+assert_eq "1 false" "$(jq -r '"\(.schema) \(.loaded)"' "$OUT")" "status JSON"
 for cmd in stats conns config "config set enabled=0" "lookup 10.0.2.2:1 10.0.2.1:2"; do
 	expect_rc 3 "$T" $cmd
 	expect_err "toa.ko is not loaded"
+	# -j: a failure is still one JSON object, with the reason
+	expect_rc 3 "$T" -j $cmd
+	jq -e '.schema == 1 and .error.exit == 3 and (.error.message | test("toa.ko is not loaded"))' \
+		"$OUT" >/dev/null || fail "-j $cmd without the module: $(cat "$OUT")"
 done
 
 # warned - how many times the kernel log says every source is trusted.
@@ -111,8 +117,8 @@ ip netns exec a "$TOA_BIN/toa-connect" 127.0.0.1 9000
 wait
 n=$(toa_stat a syn_recv_sock_no_toa)
 ((n > 0)) || fail "no passive open counted in a"
-assert_eq "$n" "$(JQ=.syn_recv_sock_no_toa json -n a stats)" "toactl -n a stats"
-assert_eq 0 "$(JQ=.syn_recv_sock_no_toa json -n b stats)" "toactl -n b stats"
+assert_eq "$n" "$(JQ=.counters.syn_recv_sock_no_toa json -n a stats)" "toactl -n a stats"
+assert_eq 0 "$(JQ=.counters.syn_recv_sock_no_toa json -n b stats)" "toactl -n b stats"
 "$T" -n a stats | grep -Eq "^syn_recv_sock_no_toa +$n\$" || fail "text stats"
 assert_eq "$(ip netns exec a tail -n +2 /proc/net/toa_stats | wc -l)" "$("$T" stats | wc -l)" "one line per counter"
 "$T" -n b stats --reset
@@ -121,6 +127,37 @@ assert_eq "$n" "$(toa_stat a syn_recv_sock_no_toa)" "a untouched by b's reset"
 assert_eq 0 "$(toa_stat a syn_recv_sock_no_toa)" "a reset"
 expect_rc 1 "$T" -n no-such-ns stats
 expect_err "netns no-such-ns"
+expect_rc 1 "$T" -j -n no-such-ns stats
+jq -e '.error.exit == 1 and (.error.message | test("netns no-such-ns"))' "$OUT" >/dev/null ||
+	fail "-j error object: $(cat "$OUT")"
+
+log "stats --prometheus: every counter with its definition, read by node_exporter"
+prom=$TOA_TMP/prom
+mkdir -p "$prom"
+"$T" -n a stats --prometheus >"$prom/toa.prom"
+ip netns exec a tail -n +2 /proc/net/toa_stats >"$TOA_TMP/a-stats"
+while read -r name value; do
+	grep -Eq "^toa_${name}(_total)?\{netns=\"a\"\} $value\$" "$prom/toa.prom" ||
+		fail "no sample for $name = $value: $(grep "$name" "$prom/toa.prom")"
+done <"$TOA_TMP/a-stats"
+assert_eq $(($(wc -l <"$TOA_TMP/a-stats") + 1)) "$(grep -c '^# HELP toa_' "$prom/toa.prom")" "a HELP per metric"
+grep -qx '# HELP toa_opt_untrusted_total Options from a source outside the trusted-balancer list: ignored (a client forging the option, or a misconfigured list).' \
+	"$prom/toa.prom" || fail "HELP is the definition in include/toa/stats.h"
+grep -qx '# TYPE toa_store_in_use gauge' "$prom/toa.prom" || fail "store_in_use is a gauge"
+grep -qx 'toa_info{netns="a",mode="module",version="0.1.0"} 1' "$prom/toa.prom" || fail "toa_info"
+# node_exporter's textfile collector takes the file as it is.
+NE=$TOA_ROOT/build/tools/node-exporter/usr/bin/prometheus-node-exporter
+[[ -x $NE ]] || fail "no $NE (tests/vm/node-exporter.sh unpacks it)"
+"$NE" --web.listen-address=127.0.0.1:9100 --collector.disable-defaults --collector.textfile \
+	--collector.textfile.directory="$prom" >"$TOA_TMP/ne.log" 2>&1 &
+ne=$!
+wait_until 60 "node_exporter to answer" curl -sf -o "$TOA_TMP/metrics" http://127.0.0.1:9100/metrics
+kill "$ne"
+wait "$ne" 2>/dev/null || true
+grep -qx 'node_textfile_scrape_error 0' "$TOA_TMP/metrics" || fail "node_exporter: $(grep textfile "$TOA_TMP/metrics")"
+grep -qx "toa_syn_recv_sock_no_toa_total{netns=\"a\"} $n" "$TOA_TMP/metrics" ||
+	fail "node_exporter does not export the counter: $(grep toa_ "$TOA_TMP/metrics" | head)"
+expect_rc 2 "$T" stats --prometheus --reset
 
 log "global settings change only from the initial netns (a pod with NET_ADMIN cannot)"
 "$T" config set trusted=10.0.0.0/8 enabled=1
@@ -143,10 +180,14 @@ for cmd in status stats conns lookup config; do
 done
 expect_rc 0 "$T" --help
 grep -q "4 permission denied" "$OUT" || fail "exit codes in --help"
-for cmd in status stats conns config "conns -c" "conns -A" "stats --reset" "config set enabled=1"; do
-	"$T" --json $cmd | jq -e . >/dev/null || fail "JSON of $cmd"
+for cmd in status stats conns config lookup "conns -c" "conns -A" "stats --reset" "config set enabled=1"; do
+	"$T" --json $cmd >"$OUT" || true
+	jq -e '.schema == 1' "$OUT" >/dev/null || fail "JSON of $cmd: $(cat "$OUT")"
+	# -p: the same object, indented
+	"$T" $cmd -p | jq -e '.schema == 1' >/dev/null || fail "-p JSON of $cmd"
 done
-assert_eq '[]' "$(json conns)" "no sockets yet"
+assert_eq '[]' "$(JQ=.conns json conns)" "no sockets yet"
+assert_eq 0 "$(JQ=.count json conns)" "count 0"
 
 log "bad arguments: one line on stderr, exit 2"
 bad=(
@@ -154,7 +195,8 @@ bad=(
 	"conns -Z" "conns -A -n a" "lookup" "lookup 1.2.3.4:1" "lookup 1.2.3.4 1.2.3.5:1"
 	"lookup 1.2.3.4:1 [::1]:1" "lookup 1.2.3.4:99999 1.2.3.5:1" "lookup a b c"
 	"config frob" "config show x" "config set" "config set x" "config set formats=254/7"
-	"config set enabled=maybe" "config set color=red"
+	"config set enabled=maybe" "config set color=red" "conns --port 70000" "conns --port"
+	"conns --client 10.0.0.1/8" "conns --balancer x" "conns --count=1" "stats -P -j" "-jx status"
 )
 for args in "${bad[@]}"; do
 	expect_rc 2 "$T" $args

@@ -52,15 +52,34 @@ grep -Eq '^10\.0\.2\.2:8000 +10\.0\.2\.1:41000 +10\.0\.1\.2:41000 +254/8 +[0-9.]
 	fail "IPv4 row"
 assert_eq 4 "$("$T" -n srv conns -H | wc -l)" "-H: no header"
 assert_eq 4 "$("$T" -n srv conns --count)" "--count"
-"$T" -n srv -j conns | jq -c 'sort_by(.client.port)[] | [.local, .balancer, .client, .format]' |
+"$T" -n srv -j conns | jq -c '.conns | sort_by(.client.port)[] | [.local, .balancer, .client, .format]' |
 	tee "$TOA_TMP/rows"
 assert_eq '[{"addr":"10.0.2.2","port":8000},{"addr":"10.0.2.1","port":41000},{"addr":"10.0.1.2","port":41000},"254/8"]
 [{"addr":"10.0.2.2","port":8000},{"addr":"10.0.2.1","port":41001},{"addr":"10.0.1.2","port":41001},"254/8"]
 [{"addr":"fd02::2","port":8001},{"addr":"fd02::1","port":42000},{"addr":"fd01::2","port":42000},"254/20"]
 [{"addr":"10.0.2.2","port":8001},{"addr":"10.0.2.1","port":43000},{"addr":"10.0.1.2","port":43000},"254/8"]' \
 	"$(cat "$TOA_TMP/rows")" "conns JSON"
-"$T" -n srv -j conns | jq -e 'all(.[]; .age_ms >= 0 and .age_ms < 120000 and .cookie > 0)' >/dev/null ||
-	fail "age and cookie"
+"$T" -n srv -j conns | jq -e '.schema == 1 and .count == 4 and
+	all(.conns[]; .age_ms >= 0 and .age_ms < 120000 and .cookie > 0)' >/dev/null ||
+	fail "schema, count, age and cookie"
+"$T" -n srv -p conns >"$TOA_TMP/pretty"
+assert_eq "$("$T" -n srv -j conns | jq -cS '.conns | map(del(.age_ms))')" \
+	"$(jq -cS '.conns | map(del(.age_ms))' "$TOA_TMP/pretty")" "-p: the same JSON, indented"
+grep -q '^    {$' "$TOA_TMP/pretty" || fail "-p indents: $(head -5 "$TOA_TMP/pretty")"
+
+log "conns filters: local port, client and balancer prefixes (and their sum)"
+cport() { "$T" -n srv -j conns "$@" | jq -c '[.conns[].client.port] | sort'; }
+assert_eq '[41000,41001]' "$(cport --port 8000)" "--port 8000"
+assert_eq '[42000,43000]' "$(cport --port=8001)" "--port=8001"
+assert_eq '[41000,41001,43000]' "$(cport --client 10.0.1.0/24)" "--client IPv4 (also ::ffff: on the dual-stack socket)"
+assert_eq '[42000]' "$(cport --client fd01::/64)" "--client IPv6"
+assert_eq '[41000,41001,43000]' "$(cport --balancer 10.0.2.1)" "--balancer one address"
+assert_eq '[43000]' "$(cport --client 10.0.1.2/32 --port 8001)" "filters add up"
+assert_eq '[]' "$(cport --client 192.0.2.0/24)" "no match"
+assert_eq 2 "$("$T" -n srv conns -Hc --port 8000)" "combined flags with a filter"
+assert_eq 1 "$("$T" conns --balancer fd02::1 -cn srv)" "options after the command, -n among them"
+rc=0; "$T" -n srv conns --client 10.0.1.2/8 2>"$ERR" || rc=$?
+assert_eq 2 "$rc" "a prefix with host bits is a usage error"
 
 log "only in their own namespace; -A labels each"
 assert_eq 0 "$("$T" -n cli conns -c)" "cli has no TOA sockets"
@@ -68,7 +87,7 @@ assert_eq 0 "$("$T" conns -c)" "the VM's own namespace has none"
 "$T" conns -A | tee "$TOA_TMP/all"
 assert_eq 4 "$(grep -c '^srv ' "$TOA_TMP/all")" "-A: srv's rows"
 assert_eq 5 "$(wc -l <"$TOA_TMP/all")" "-A: header + srv's rows only"
-assert_eq '{"srv":4}' "$("$T" -j conns -A | jq -c 'group_by(.netns) | map({(.[0].netns): length}) | add')" "-A JSON"
+assert_eq '{"srv":4}' "$("$T" -j conns -A | jq -c '.conns | group_by(.netns) | map({(.[0].netns): length}) | add')" "-A JSON"
 
 log "lookup by 4-tuple: IPv4, IPv6, IPv4 on a dual-stack socket (either spelling)"
 "$T" -n srv lookup 10.0.2.2:8000 10.0.2.1:41001 | tee "$TOA_TMP/one"
@@ -90,7 +109,7 @@ assert_eq 1 "$rc" "another netns does not see srv's sockets"
 
 log "stats through netlink equal /proc/net/toa_stats"
 for c in syn_recv_sock_toa opt_seen store_in_use; do
-	assert_eq "$(toa_stat srv $c)" "$("$T" -n srv -j stats | jq ".$c")" "$c"
+	assert_eq "$(toa_stat srv $c)" "$("$T" -n srv -j stats | jq ".counters.$c")" "$c"
 done
 assert_eq 4 "$(toa_stat srv syn_recv_sock_toa)" "4 TOA sockets"
 "$T" -n srv status | grep -qx "entries: 4 of 1048576" || fail "status entries"
@@ -101,11 +120,11 @@ nobody() { "${NOBODY[@]}" "$@"; }
 # nobody_in NS CMD... - CMD in NS without any privilege.
 nobody_in() { local ns=$1; shift; ip netns exec "$ns" "${NOBODY[@]}" "$@"; }
 # In the VM's own (initial) namespace, even without privileges.
-assert_eq 4 "$(nobody "$T" -j stats | jq .store_in_use)" "nobody in the initial netns"
+assert_eq 4 "$(nobody "$T" -j stats | jq .counters.store_in_use)" "nobody in the initial netns"
 assert_eq 4 "$(nobody awk '$1 == "store_in_use" { print $2 }' /proc/net/toa_stats)" \
 	"initial netns /proc"
 # Root in cli (CAP_NET_ADMIN over the initial namespace): seen.
-assert_eq 4 "$("$T" -n cli -j stats | jq .store_in_use)" "root in cli"
+assert_eq 4 "$("$T" -n cli -j stats | jq .counters.store_in_use)" "root in cli"
 # Without it, from cli: neither the gauges' values nor their names.
 nobody_in cli cat /proc/net/toa_stats >"$TOA_TMP/cli-proc"
 ! grep -Eq '^(store_in_use|udp_map_in_use|probe_missed) ' "$TOA_TMP/cli-proc" ||
@@ -113,15 +132,20 @@ nobody_in cli cat /proc/net/toa_stats >"$TOA_TMP/cli-proc"
 grep -q '^syn_recv_sock_toa ' "$TOA_TMP/cli-proc" || fail "cli's own counters are listed"
 nobody_in cli "$T" -j stats >"$TOA_TMP/cli-stats"
 assert_eq "false false false true" \
-	"$(jq -r '[has("store_in_use"), has("udp_map_in_use"), has("probe_missed"), has("syn_recv_sock_toa")] | join(" ")' "$TOA_TMP/cli-stats")" \
+	"$(jq -r '.counters | [has("store_in_use"), has("udp_map_in_use"), has("probe_missed"), has("syn_recv_sock_toa")] | join(" ")' "$TOA_TMP/cli-stats")" \
 	"cli's unprivileged netlink stats"
 nobody_in cli "$T" status | tee "$TOA_TMP/cli-status"
 grep -q "^entries: hidden in this netns" "$TOA_TMP/cli-status" || fail "status hides entries"
 assert_eq null "$(nobody_in cli "$T" -j status | jq .entries)" "status JSON entries"
 # A container's root (its own user and network namespace): not seen either.
-assert_eq false "$(unshare -Urn "$T" -j stats | jq 'has("store_in_use")')" "container root"
+assert_eq false "$(unshare -Urn "$T" -j stats | jq '.counters | has("store_in_use")')" "container root"
 # Live connections stay visible in their own namespace, to anyone there.
 assert_eq 4 "$(nobody_in srv "$T" conns -c)" "srv's own conns, unprivileged"
+# Entering a namespace with -n is setns(2): CAP_SYS_ADMIN, and toactl says so.
+rc=0; nobody "$T" -n srv conns -c 2>"$ERR" || rc=$?
+assert_eq 4 "$rc" "-n without CAP_SYS_ADMIN: exit 4"
+grep -q "netns srv: permission denied (entering a network namespace needs CAP_SYS_ADMIN)" "$ERR" ||
+	fail "-n names the capability: $(cat "$ERR")"
 
 log "entries go with their sockets"
 kill $HOLD_PIDS
@@ -132,7 +156,7 @@ until [[ $("$T" -n srv conns -c) == 0 ]]; do
 	((SECONDS < end)) || fail "entries left: $("$T" -n srv conns)"
 	sleep 0.1
 done
-assert_eq 0 "$("$T" -n srv -j stats | jq .store_in_use)" "store empty"
+assert_eq 0 "$("$T" -n srv -j stats | jq .counters.store_in_use)" "store empty"
 
 log "toa_get_peer() from C: IPv4, IPv6, dual-stack, NAT64, no option"
 peer_c() { # peer_c SERVER_ARGS -- CONNECT_ARGS: the example's line

@@ -76,9 +76,9 @@ log "toactl conns --count: $(took "$t")"
 t=$(now)
 "$T" -n srv -j conns >"$TOA_TMP/conns.json"
 log "toactl -j conns: $(took "$t")"
-assert_eq "$N $N 0" "$(jq -r '[length, (map(.cookie) | unique | length),
+assert_eq "$N $N $N 0" "$(jq -r '.count as $n | .conns | [$n, length, (map(.cookie) | unique | length),
 	(map(select(.client.port != .balancer.port or .client.addr != "10.0.1.2")) | length)] | join(" ")' \
-	"$TOA_TMP/conns.json")" "JSON: count, distinct cookies, right clients"
+	"$TOA_TMP/conns.json")" "JSON: count, rows, distinct cookies, right clients"
 
 log "rmmod while a dump is stalled half-way: refused, then fine"
 # The reader does not read until told to: toactl blocks on the full pipe
