@@ -21,9 +21,10 @@ mkdir -p "$base"
 exec 9>"$base/.lock"
 flock 9
 
-# A fresh source and tree each time: the module's sources may have changed
-# under the same version.
-rm -rf "$base/src" "$base/tree/toa"
+# A fresh source, tree and install each time: the module's sources may have
+# changed under the same version, and DKMS keeps an installed module of
+# the same version ("DKMS will not replace this module").
+rm -rf "$base/src" "$base/tree/toa" "$base/install/$kver"
 if [[ -n $src ]]; then
 	mkdir -p "$base/src"
 	cp -r "$src" "$base/src/toa-$version"
