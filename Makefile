@@ -43,7 +43,7 @@ WERROR      ?= OFF
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 KVER ?= $(shell scripts/kver.sh default)
 
-.PHONY: all setup module userspace unit checkpatch fuzz host-check bpf-test vm-test \
+.PHONY: all setup module userspace unit checkpatch format fuzz host-check bpf-test vm-test \
 	test check-long demo bench install uninstall install-module uninstall-module dkms-source clean
 
 all: module userspace
@@ -74,6 +74,10 @@ fuzz:
 
 checkpatch:
 	bash scripts/checkpatch.sh
+
+# The userspace C/C++ in the style of .clang-format (make test checks it).
+format:
+	bash scripts/format.sh
 
 host-check: userspace
 	bash tests/tools/host-check.sh $(BUILD)/bin

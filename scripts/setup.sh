@@ -14,6 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/common.sh"
 # compilers and build tools; fuzzers (clang, its sanitizer runtimes); the
 # libraries of libtoa (libmnl), toa-inject (libnetfilter-queue) and the
 # unit tests (GoogleTest); dpkg-buildflags (dpkg-dev) for the build matrix;
-# the BPF mode's toolchain (clang, llvm, libbpf-dev, bpftool)
+# the BPF mode's toolchain (clang, llvm, libbpf-dev, bpftool); the one
+# userspace style (clang-format, scripts/format.sh)
 ensure_pkgs build-essential cmake pkg-config dpkg-dev clang libclang-rt-14-dev \
-	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod llvm libbpf-dev bpftool
+	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod llvm libbpf-dev bpftool clang-format

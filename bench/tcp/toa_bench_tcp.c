@@ -117,10 +117,8 @@ static int bench_getname(int port, long n)
 			die("getpeername");
 	}
 	dt = now() - t0;
-	inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
-		  sizeof(host));
-	printf("bench getname rate=%.0f/s n=%ld secs=%.2f peer=%s\n", n / dt, n,
-	       dt, host);
+	inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
+	printf("bench getname rate=%.0f/s n=%ld secs=%.2f peer=%s\n", n / dt, n, dt, host);
 	/* echo the client's greeting: toa-connect checks it */
 	{
 		char buf[256];

@@ -80,8 +80,7 @@ std::uint16_t csum_fold(std::uint32_t s)
 std::uint32_t csum_add(std::uint32_t s, const std::uint8_t *p, std::size_t n)
 {
 	for (std::size_t i = 0; i < n; i += 2)
-		s += static_cast<std::uint32_t>(p[i] << 8) |
-		     (i + 1 < n ? p[i + 1] : 0);
+		s += static_cast<std::uint32_t>(p[i] << 8) | (i + 1 < n ? p[i + 1] : 0);
 	return s;
 }
 
@@ -119,8 +118,7 @@ std::vector<std::uint8_t> wrapped(int sport, int dport)
 
 double seconds_since(std::chrono::steady_clock::time_point t0)
 {
-	return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-					     t0).count();
+	return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 /* Phase 1: send @n datagrams of kind @mode; returns the seconds taken. */
@@ -172,16 +170,15 @@ double send_all(const std::string &mode, int port, unsigned long n)
 	unsigned long sent = 0;
 	if (mode == "first") {
 		/* the option on the very first datagram only */
-		if (sendto(fd, buf.data(), buf.size(), 0,
-			   reinterpret_cast<sockaddr *>(&dst), sizeof(dst)) < 0 ||
+		if (sendto(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr *>(&dst),
+			   sizeof(dst)) < 0 ||
 		    setsockopt(fd, IPPROTO_IP, IP_OPTIONS, nullptr, 0))
 			die("first datagram");
 		sent = 1;
 	}
 	auto t0 = std::chrono::steady_clock::now();
 	while (sent < n) {
-		int k = sendmmsg(fd, msgs, static_cast<unsigned int>(
-					   std::min(batch, n - sent)), 0);
+		int k = sendmmsg(fd, msgs, static_cast<unsigned int>(std::min(batch, n - sent)), 0);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -217,8 +214,7 @@ int main(int argc, char **argv)
 		goto usage;
 	{
 		std::string send = argv[optind], recv = argv[optind + 1];
-		if ((send != "plain" && send != "ipopt" && send != "proto248" &&
-		     send != "first") ||
+		if ((send != "plain" && send != "ipopt" && send != "proto248" && send != "first") ||
 		    (recv != "recvmsg" && recv != "libtoa"))
 			goto usage;
 
@@ -231,8 +227,7 @@ int main(int argc, char **argv)
 		a.sin_port = htons(static_cast<std::uint16_t>(port));
 		if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a)))
 			die("bind receiver");
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-			       sizeof(rcvbuf)))
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 			die("SO_RCVBUFFORCE (needs CAP_NET_ADMIN)");
 		if (recv == "libtoa" && !toa::udp::enable(fd))
 			die("toa::udp::enable");
@@ -251,13 +246,11 @@ int main(int argc, char **argv)
 				if (recvmsg(fd, &mh, MSG_DONTWAIT) < 0)
 					break;
 			} else {
-				auto d = toa::udp::recv(fd, buf, sizeof(buf),
-							MSG_DONTWAIT);
+				auto d = toa::udp::recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 				if (!d)
 					break;
 				via[static_cast<int>(d->from)]++;
-				if (send != "plain" &&
-				    d->client.to_string() != "10.9.8.7:4242")
+				if (send != "plain" && d->client.to_string() != "10.9.8.7:4242")
 					wrong++;
 			}
 			got++;
@@ -268,26 +261,29 @@ int main(int argc, char **argv)
 		close(fd);
 		const char *most = "-";
 		if (recv == "libtoa")
-			most = via[2] > via[1] ? "flow-map" :
-			       via[1] > via[0] ? "option" : "none";
+			most = via[2] > via[1] ? "flow-map" : via[1] > via[0] ? "option" : "none";
 		std::printf("bench udp send=%s recv=%s rate=%.0f/s kernel=%.0f/s "
-			    "app=%.0f/s n=%lu via=%s\n", send.c_str(),
-			    recv.c_str(), got / (tk + ta), n / tk, got / ta, got,
+			    "app=%.0f/s n=%lu via=%s\n",
+			    send.c_str(), recv.c_str(), got / (tk + ta), n / tk, got / ta, got,
 			    most);
 		if (got != n) {
-			std::fprintf(stderr, "toa-bench-udp: %lu of %lu datagrams "
-				     "arrived\n", got, n);
+			std::fprintf(stderr,
+				     "toa-bench-udp: %lu of %lu datagrams "
+				     "arrived\n",
+				     got, n);
 			return 1;
 		}
 		if (wrong) {
-			std::fprintf(stderr, "toa-bench-udp: %lu of %lu datagrams "
-				     "decoded to another client\n", wrong, n);
+			std::fprintf(stderr,
+				     "toa-bench-udp: %lu of %lu datagrams "
+				     "decoded to another client\n",
+				     wrong, n);
 			return 1;
 		}
 		return 0;
 	}
 usage:
 	std::fprintf(stderr, "usage: toa-bench-udp plain|ipopt|proto248|first "
-		     "recvmsg|libtoa [-n N >= 64] [-p PORT]\n");
+			     "recvmsg|libtoa [-n N >= 64] [-p PORT]\n");
 	return 2;
 }

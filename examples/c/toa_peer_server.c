@@ -36,8 +36,8 @@ int main(int argc, char **argv)
 	if (!v4)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if ((v4 ? bind(fd, (struct sockaddr *)&sa4, sizeof(sa4)) :
-		  bind(fd, (struct sockaddr *)&sa6, sizeof(sa6))) ||
+	if ((v4 ? bind(fd, (struct sockaddr *)&sa4, sizeof(sa4))
+		: bind(fd, (struct sockaddr *)&sa6, sizeof(sa6))) ||
 	    listen(fd, 16)) {
 		perror("listen");
 		return 1;
@@ -57,9 +57,8 @@ int main(int argc, char **argv)
 		}
 		toa_endpoint_format(&p.client, client, sizeof(client));
 		toa_endpoint_format(&p.balancer, balancer, sizeof(balancer));
-		printf("status=%s client=%s balancer=%s%s\n",
-		       toa_peer_status_string(status), client, balancer,
-		       p.flags & TOA_PEER_IS_NAT64 ? " nat64" : "");
+		printf("status=%s client=%s balancer=%s%s\n", toa_peer_status_string(status),
+		       client, balancer, p.flags & TOA_PEER_IS_NAT64 ? " nat64" : "");
 		fflush(stdout);
 		close(conn);
 	}

@@ -31,8 +31,7 @@
 #include <toa/toa.h>
 #include <toa/toa_udp.h>
 
-static int to_sockaddr(const struct toa_endpoint *e,
-		       struct sockaddr_storage *ss, socklen_t *len)
+static int to_sockaddr(const struct toa_endpoint *e, struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (e->family == AF_INET) {
@@ -63,11 +62,20 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "46cn:")) != -1) {
 		switch (opt) {
-		case '4': v6 = 0; break;
-		case '6': v6 = 1; break;
-		case 'c': conn = 1; break;
-		case 'n': count = atol(optarg); break;
-		default: goto usage;
+		case '4':
+			v6 = 0;
+			break;
+		case '6':
+			v6 = 1;
+			break;
+		case 'c':
+			conn = 1;
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (optind != argc - 1)
@@ -122,19 +130,16 @@ int main(int argc, char **argv)
 			char pc[TOA_ENDPOINT_STRLEN];
 
 			toa_endpoint_format(&p.client, pc, sizeof(pc));
-			snprintf(peer, sizeof(peer), " peer=%s,%s", pc,
-				 toa_peer_status_string(st));
+			snprintf(peer, sizeof(peer), " peer=%s,%s", pc, toa_peer_status_string(st));
 		}
 		printf("client=%s via=%s sender=%s%s%s%s\n", client,
 		       toa_udp_source_string(d.source), sender,
 		       d.flags & TOA_UDP_NAT64 ? " nat64" : "",
-		       d.flags & TOA_UDP_MODULE_MISSING ? " module-missing" : "",
-		       peer);
+		       d.flags & TOA_UDP_MODULE_MISSING ? " module-missing" : "", peer);
 		fflush(stdout);
 		to_sockaddr(&d.sender, &ss, &sl);
 		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&ss, sl);
-		if (conn && done == 0 &&
-		    connect(fd, (struct sockaddr *)&ss, sl) < 0) {
+		if (conn && done == 0 && connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 			perror("udp-echo: connect");
 			return 1;
 		}

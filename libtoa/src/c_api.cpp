@@ -37,7 +37,10 @@ int copy_string(const std::string &s, char *buf, size_t len)
 	return static_cast<int>(s.size());
 }
 
-int neg(std::error_code ec) { return ec ? -ec.value() : 0; }
+int neg(std::error_code ec)
+{
+	return ec ? -ec.value() : 0;
+}
 
 } // namespace
 
@@ -47,7 +50,10 @@ struct toa_ctl {
 
 extern "C" {
 
-const char *toa_version(void) { return toa::version(); }
+const char *toa_version(void)
+{
+	return toa::version();
+}
 
 int toa_endpoint_format(const struct toa_endpoint *e, char *buf, size_t len)
 {
@@ -88,8 +94,7 @@ int toa_get_peer(int fd, struct toa_peer *out)
 	std::memset(out, 0, sizeof(*out));
 	out->client = to_c(r->client);
 	out->balancer = to_c(r->balancer);
-	out->flags = (r->has_toa() ? TOA_PEER_HAS_TOA : 0) |
-		     (r->nat64 ? TOA_PEER_IS_NAT64 : 0) |
+	out->flags = (r->has_toa() ? TOA_PEER_HAS_TOA : 0) | (r->nat64 ? TOA_PEER_IS_NAT64 : 0) |
 		     (r->mapped ? TOA_PEER_IS_MAPPED : 0);
 	out->opt_kind = r->opt_kind;
 	out->opt_len = r->opt_len;
@@ -158,15 +163,17 @@ int toa_ctl_open(struct toa_ctl **out, const char *netns)
 	}
 }
 
-void toa_ctl_close(struct toa_ctl *ctl) { delete ctl; }
+void toa_ctl_close(struct toa_ctl *ctl)
+{
+	delete ctl;
+}
 
 const char *toa_ctl_message(const struct toa_ctl *ctl)
 {
 	return ctl ? ctl->ctl.last_message().c_str() : "";
 }
 
-int toa_ctl_stats(struct toa_ctl *ctl, struct toa_stat_value *out, size_t max,
-		  size_t *count)
+int toa_ctl_stats(struct toa_ctl *ctl, struct toa_stat_value *out, size_t max, size_t *count)
 {
 	if (!ctl || (!out && max))
 		return -EINVAL;
@@ -180,8 +187,7 @@ int toa_ctl_stats(struct toa_ctl *ctl, struct toa_stat_value *out, size_t max,
 			out[i].id = s.id;
 			out[i].global = s.global;
 			out[i].value = s.value;
-			std::strncpy(out[i].name, s.name.c_str(),
-				     sizeof(out[i].name) - 1);
+			std::strncpy(out[i].name, s.name.c_str(), sizeof(out[i].name) - 1);
 		}
 		if (count)
 			*count = r->size();
@@ -210,18 +216,15 @@ int toa_ctl_get_config(struct toa_ctl *ctl, struct toa_config_info *out)
 		out->formats = r->formats;
 		out->enabled = r->enabled;
 		out->max_entries = r->max_entries;
-		std::strncpy(out->version, r->version.c_str(),
-			     sizeof(out->version) - 1);
-		std::strncpy(out->trusted, r->trusted.c_str(),
-			     sizeof(out->trusted) - 1);
+		std::strncpy(out->version, r->version.c_str(), sizeof(out->version) - 1);
+		std::strncpy(out->trusted, r->trusted.c_str(), sizeof(out->trusted) - 1);
 		return 0;
 	} catch (...) {
 		return -ENOMEM;
 	}
 }
 
-int toa_ctl_set_config(struct toa_ctl *ctl,
-		       const struct toa_config_change *change)
+int toa_ctl_set_config(struct toa_ctl *ctl, const struct toa_config_change *change)
 {
 	if (!ctl || !change)
 		return -EINVAL;
@@ -239,8 +242,7 @@ int toa_ctl_set_config(struct toa_ctl *ctl,
 	}
 }
 
-long toa_ctl_sockets(struct toa_ctl *ctl,
-		     int (*fn)(const struct toa_socket_info *s, void *arg),
+long toa_ctl_sockets(struct toa_ctl *ctl, int (*fn)(const struct toa_socket_info *s, void *arg),
 		     void *arg)
 {
 	if (!ctl || !fn)
@@ -259,8 +261,7 @@ long toa_ctl_sockets(struct toa_ctl *ctl,
 }
 
 int toa_ctl_lookup(struct toa_ctl *ctl, const struct toa_endpoint *local,
-		   const struct toa_endpoint *remote,
-		   struct toa_socket_info *out)
+		   const struct toa_endpoint *remote, struct toa_socket_info *out)
 {
 	if (!ctl || !local || !remote || !out)
 		return -EINVAL;

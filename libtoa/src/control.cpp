@@ -72,8 +72,7 @@ struct __attribute__((visibility("hidden"))) control::impl {
 			errno = EBADMSG;
 			return MNL_CB_ERROR;
 		}
-		auto *err = static_cast<const nlmsgerr *>(
-			mnl_nlmsg_get_payload(nlh));
+		auto *err = static_cast<const nlmsgerr *>(mnl_nlmsg_get_payload(nlh));
 		if (err->error == 0)
 			return MNL_CB_STOP; // the ACK that ends a request
 		*ctx->message = detail::parse_extack_msg(nlh);
@@ -134,12 +133,11 @@ struct __attribute__((visibility("hidden"))) control::impl {
 		if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0)
 			return errno_code(errno);
 		do {
-			ssize_t n = mnl_socket_recvfrom(sock.get(), buf.data(),
-							buf.size());
+			ssize_t n = mnl_socket_recvfrom(sock.get(), buf.data(), buf.size());
 			if (n < 0)
 				return errno_code(errno);
-			ret = mnl_cb_run2(buf.data(), n, s, portid, run_data_cb,
-					  &ctx, ctl, NLMSG_MIN_TYPE);
+			ret = mnl_cb_run2(buf.data(), n, s, portid, run_data_cb, &ctx, ctl,
+					  NLMSG_MIN_TYPE);
 		} while (ret > MNL_CB_STOP);
 		if (ret < 0)
 			return errno_code(errno ? errno : EPROTO);
@@ -148,8 +146,7 @@ struct __attribute__((visibility("hidden"))) control::impl {
 
 	nlmsghdr *request(std::uint8_t cmd, std::uint16_t flags = 0)
 	{
-		return detail::build_request(buf.data(), family, cmd, flags,
-					     ++seq);
+		return detail::build_request(buf.data(), family, cmd, flags, ++seq);
 	}
 
 	static int ctrl_attr_cb(const nlattr *a, void *data)
@@ -172,8 +169,8 @@ struct __attribute__((visibility("hidden"))) control::impl {
 	// Resolve the family id through the genl controller.
 	result<void> resolve()
 	{
-		nlmsghdr *nlh = detail::build_request(
-			buf.data(), GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, ++seq);
+		nlmsghdr *nlh = detail::build_request(buf.data(), GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+						      0, ++seq);
 		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TOA_GENL_NAME);
 		auto r = transact(nlh, [this](const nlmsghdr *m) {
 			mnl_attr_parse(m, sizeof(genlmsghdr), ctrl_attr_cb, this);
@@ -197,9 +194,8 @@ class netns_switch {
 public:
 	std::error_code enter(const std::string &netns)
 	{
-		std::string path = netns.find('/') == std::string::npos ?
-					   "/run/netns/" + netns :
-					   netns;
+		std::string path =
+			netns.find('/') == std::string::npos ? "/run/netns/" + netns : netns;
 		self_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (self_ < 0)
 			return errno_code(errno);
@@ -274,8 +270,8 @@ const std::string &control::last_message() const noexcept
 
 result<std::vector<stat_value>> control::stats()
 {
-	return p_->transact_one<std::vector<stat_value>>(
-		p_->request(TOA_CMD_GET_STATS), detail::parse_stat_reply);
+	return p_->transact_one<std::vector<stat_value>>(p_->request(TOA_CMD_GET_STATS),
+							 detail::parse_stat_reply);
 }
 
 result<void> control::reset_stats()
@@ -300,35 +296,32 @@ result<void> control::set_config(const config_change &c)
 	return p_->transact(nlh, [](const nlmsghdr *) { return MNL_CB_OK; });
 }
 
-result<std::size_t>
-control::for_each_socket(const std::function<bool(const socket_entry &)> &fn)
+result<std::size_t> control::for_each_socket(const std::function<bool(const socket_entry &)> &fn)
 {
 	std::size_t n = 0;
 	bool stopped = false, bad = false;
 	// An exception must not unwind through libmnl's C frames: keep it
 	// and rethrow once the dump is drained.
 	std::exception_ptr thrown;
-	auto r = p_->transact(
-		p_->request(TOA_CMD_GET_SOCKETS, NLM_F_DUMP),
-		[&](const nlmsghdr *m) {
-			socket_entry e;
-			// After a stop, drain the dump: the socket stays usable.
-			if (stopped || bad)
-				return MNL_CB_OK;
-			if (!detail::parse_socket_reply(m, e)) {
-				bad = true;
-				return MNL_CB_OK;
-			}
-			n++;
-			try {
-				if (!fn(e))
-					stopped = true;
-			} catch (...) {
-				thrown = std::current_exception();
-				stopped = true;
-			}
+	auto r = p_->transact(p_->request(TOA_CMD_GET_SOCKETS, NLM_F_DUMP), [&](const nlmsghdr *m) {
+		socket_entry e;
+		// After a stop, drain the dump: the socket stays usable.
+		if (stopped || bad)
 			return MNL_CB_OK;
-		});
+		if (!detail::parse_socket_reply(m, e)) {
+			bad = true;
+			return MNL_CB_OK;
+		}
+		n++;
+		try {
+			if (!fn(e))
+				stopped = true;
+		} catch (...) {
+			thrown = std::current_exception();
+			stopped = true;
+		}
+		return MNL_CB_OK;
+	});
 	if (thrown)
 		std::rethrow_exception(thrown);
 	if (!r)
@@ -350,11 +343,9 @@ result<std::vector<socket_entry>> control::sockets()
 	return out;
 }
 
-result<socket_entry> control::lookup(const endpoint &local,
-				     const endpoint &remote)
+result<socket_entry> control::lookup(const endpoint &local, const endpoint &remote)
 {
-	if ((local.family != AF_INET && local.family != AF_INET6) ||
-	    local.family != remote.family)
+	if ((local.family != AF_INET && local.family != AF_INET6) || local.family != remote.family)
 		return errno_code(EINVAL);
 	nlmsghdr *nlh = p_->request(TOA_CMD_LOOKUP_SOCKET);
 	detail::put_addr(nlh, TOA_A_LOCAL, local);

@@ -79,8 +79,7 @@ std::optional<endpoint> endpoint::parse(std::string_view s)
 
 	if (!s.empty() && s.front() == '[') {
 		auto close = s.find(']');
-		if (close == std::string_view::npos || close + 1 >= s.size() ||
-		    s[close + 1] != ':')
+		if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
 			return std::nullopt;
 		host = std::string(s.substr(1, close - 1));
 		port = std::string(s.substr(close + 2));

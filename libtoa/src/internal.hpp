@@ -39,8 +39,8 @@ std::string parse_extack_msg(const nlmsghdr *nlh);
 
 // Request builders: fill @buf (at least MNL_SOCKET_BUFFER_SIZE bytes) and
 // return the message.
-nlmsghdr *build_request(char *buf, std::uint16_t family, std::uint8_t cmd,
-			std::uint16_t flags, std::uint32_t seq);
+nlmsghdr *build_request(char *buf, std::uint16_t family, std::uint8_t cmd, std::uint16_t flags,
+			std::uint32_t seq);
 void put_config_change(nlmsghdr *nlh, const config_change &c);
 void put_addr(nlmsghdr *nlh, std::uint16_t type, const endpoint &e);
 

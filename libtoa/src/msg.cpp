@@ -33,8 +33,7 @@ int collect_cb(const nlattr *a, void *data)
 template <std::size_t N>
 bool parse_top(const nlmsghdr *nlh, attr_table<N> &t)
 {
-	return mnl_attr_parse(nlh, sizeof(genlmsghdr), collect_cb<N>, &t) >=
-	       MNL_CB_STOP;
+	return mnl_attr_parse(nlh, sizeof(genlmsghdr), collect_cb<N>, &t) >= MNL_CB_STOP;
 }
 
 template <std::size_t N>
@@ -95,19 +94,16 @@ bool parse_addr(const nlattr *nest, endpoint &e)
 	attr_table<TOA_ADDR_A_MAX + 1> t;
 	std::uint16_t family, port;
 
-	if (!nest || !parse_nested(nest, t) ||
-	    !get_u16(t[TOA_ADDR_A_FAMILY], family) ||
+	if (!nest || !parse_nested(nest, t) || !get_u16(t[TOA_ADDR_A_FAMILY], family) ||
 	    !get_u16(t[TOA_ADDR_A_PORT], port) || !t[TOA_ADDR_A_ADDR])
 		return false;
-	std::size_t want = family == TOA_AF_INET ? 4 :
-			   family == TOA_AF_INET6 ? 16 : 0;
+	std::size_t want = family == TOA_AF_INET ? 4 : family == TOA_AF_INET6 ? 16 : 0;
 	if (!want || mnl_attr_get_payload_len(t[TOA_ADDR_A_ADDR]) != want)
 		return false;
 	e = endpoint{};
 	e.family = family;
 	e.port = ntohs(port);
-	std::memcpy(e.addr.data(), mnl_attr_get_payload(t[TOA_ADDR_A_ADDR]),
-		    want);
+	std::memcpy(e.addr.data(), mnl_attr_get_payload(t[TOA_ADDR_A_ADDR]), want);
 	return true;
 }
 
@@ -128,8 +124,7 @@ bool parse_stat_reply(const nlmsghdr *nlh, std::vector<stat_value> &out)
 		stat_value s;
 
 		if (!parse_nested(one, t) || !get_u32(t[TOA_STAT_A_ID], s.id) ||
-		    !get_str(t[TOA_STAT_A_NAME], s.name) ||
-		    !get_u64(t[TOA_STAT_A_VALUE], s.value))
+		    !get_str(t[TOA_STAT_A_NAME], s.name) || !get_u64(t[TOA_STAT_A_VALUE], s.value))
 			return false;
 		s.global = t[TOA_STAT_A_GLOBAL] != nullptr;
 		out.push_back(std::move(s));
@@ -143,10 +138,8 @@ bool parse_config_reply(const nlmsghdr *nlh, config &out)
 	std::uint8_t enabled;
 
 	if (!parse_top(nlh, t) || !get_str(t[TOA_A_VERSION], out.version) ||
-	    !get_u32(t[TOA_A_FORMATS], out.formats) ||
-	    !get_str(t[TOA_A_TRUSTED], out.trusted) ||
-	    !get_u8(t[TOA_A_ENABLED], enabled) ||
-	    !get_u32(t[TOA_A_MAX_ENTRIES], out.max_entries))
+	    !get_u32(t[TOA_A_FORMATS], out.formats) || !get_str(t[TOA_A_TRUSTED], out.trusted) ||
+	    !get_u8(t[TOA_A_ENABLED], enabled) || !get_u32(t[TOA_A_MAX_ENTRIES], out.max_entries))
 		return false;
 	out.enabled = enabled != 0;
 	return true;
@@ -158,14 +151,12 @@ bool parse_socket_reply(const nlmsghdr *nlh, socket_entry &out)
 	attr_table<TOA_SOCK_A_MAX + 1> t;
 	std::uint8_t format;
 
-	if (!parse_top(nlh, top) || !top[TOA_A_SOCKET] ||
-	    !parse_nested(top[TOA_A_SOCKET], t) ||
+	if (!parse_top(nlh, top) || !top[TOA_A_SOCKET] || !parse_nested(top[TOA_A_SOCKET], t) ||
 	    !get_u64(t[TOA_SOCK_A_COOKIE], out.cookie) ||
 	    !parse_addr(t[TOA_SOCK_A_LOCAL], out.local) ||
 	    !parse_addr(t[TOA_SOCK_A_BALANCER], out.balancer) ||
 	    !parse_addr(t[TOA_SOCK_A_CLIENT], out.client) ||
-	    !get_u8(t[TOA_SOCK_A_FORMAT], format) ||
-	    !get_u64(t[TOA_SOCK_A_AGE_MS], out.age_ms))
+	    !get_u8(t[TOA_SOCK_A_FORMAT], format) || !get_u64(t[TOA_SOCK_A_AGE_MS], out.age_ms))
 		return false;
 	out.format = format;
 	return true;
@@ -183,8 +174,7 @@ std::string parse_extack_msg(const nlmsghdr *nlh)
 	if (mnl_nlmsg_size(off) > nlh->nlmsg_len)
 		return "";
 	attr_table<NLMSGERR_ATTR_MAX + 1> t;
-	if (mnl_attr_parse(nlh, off, collect_cb<NLMSGERR_ATTR_MAX + 1>, &t) <
-	    MNL_CB_STOP)
+	if (mnl_attr_parse(nlh, off, collect_cb<NLMSGERR_ATTR_MAX + 1>, &t) < MNL_CB_STOP)
 		return "";
 	std::string msg;
 	if (!get_str(t[NLMSGERR_ATTR_MSG], msg))
@@ -192,15 +182,14 @@ std::string parse_extack_msg(const nlmsghdr *nlh)
 	return msg;
 }
 
-nlmsghdr *build_request(char *buf, std::uint16_t family, std::uint8_t cmd,
-			std::uint16_t flags, std::uint32_t seq)
+nlmsghdr *build_request(char *buf, std::uint16_t family, std::uint8_t cmd, std::uint16_t flags,
+			std::uint32_t seq)
 {
 	nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = seq;
-	auto *g = static_cast<genlmsghdr *>(
-		mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
+	auto *g = static_cast<genlmsghdr *>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
 	g->cmd = cmd;
 	g->version = family == GENL_ID_CTRL ? 1 : TOA_GENL_VERSION;
 	return nlh;
@@ -219,10 +208,8 @@ void put_config_change(nlmsghdr *nlh, const config_change &c)
 void put_addr(nlmsghdr *nlh, std::uint16_t type, const endpoint &e)
 {
 	nlattr *nest = mnl_attr_nest_start(nlh, type);
-	mnl_attr_put_u16(nlh, TOA_ADDR_A_FAMILY,
-			 static_cast<std::uint16_t>(e.family));
-	mnl_attr_put(nlh, TOA_ADDR_A_ADDR, e.family == AF_INET ? 4 : 16,
-		     e.addr.data());
+	mnl_attr_put_u16(nlh, TOA_ADDR_A_FAMILY, static_cast<std::uint16_t>(e.family));
+	mnl_attr_put(nlh, TOA_ADDR_A_ADDR, e.family == AF_INET ? 4 : 16, e.addr.data());
 	mnl_attr_put_u16(nlh, TOA_ADDR_A_PORT, htons(e.port));
 	mnl_attr_nest_end(nlh, nest);
 }

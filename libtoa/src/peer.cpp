@@ -46,8 +46,7 @@ static endpoint from_toa_addr(const toa_addr &a)
 // report one spelling whatever the path.
 static endpoint unmap(endpoint e)
 {
-	static const std::uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0,
-						   0, 0, 0, 0, 0xff, 0xff };
+	static const std::uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	if (e.family == AF_INET6 && !std::memcmp(e.addr.data(), v4mapped, 12)) {
 		std::memmove(e.addr.data(), e.addr.data() + 12, 4);
@@ -97,8 +96,7 @@ result<peer_info> peer(int fd) noexcept
 		return errno_code(errno);
 	peer_info p;
 	p.status = peer_status::module_missing;
-	p.client = detail::unmap(
-		endpoint::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), sl));
+	p.client = detail::unmap(endpoint::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), sl));
 	if (p.client.empty())
 		return errno_code(EINVAL); // not an IP socket
 	return p;

@@ -66,8 +66,7 @@ endpoint udp_unmap(const endpoint &e) noexcept
 {
 	endpoint r = e;
 
-	if (e.family == AF_INET6 &&
-	    !std::memcmp(e.addr.data(), v4mapped, sizeof(v4mapped))) {
+	if (e.family == AF_INET6 && !std::memcmp(e.addr.data(), v4mapped, sizeof(v4mapped))) {
 		r.family = AF_INET;
 		r.addr = {};
 		std::memcpy(r.addr.data(), e.addr.data() + 12, 4);
@@ -79,8 +78,7 @@ udp_cmsgs decode_udp_cmsgs(const msghdr &mh, std::uint16_t local_port) noexcept
 {
 	udp_cmsgs out;
 	auto *m = const_cast<msghdr *>(&mh);
-	const char *end = static_cast<const char *>(mh.msg_control) +
-			  mh.msg_controllen;
+	const char *end = static_cast<const char *>(mh.msg_control) + mh.msg_controllen;
 
 	out.truncated = mh.msg_flags & MSG_CTRUNC;
 	if (!mh.msg_control)
@@ -88,11 +86,9 @@ udp_cmsgs decode_udp_cmsgs(const msghdr &mh, std::uint16_t local_port) noexcept
 	for (cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
 		// a message claiming more than the buffer holds ends the walk
 		if (c->cmsg_len < CMSG_LEN(0) ||
-		    c->cmsg_len > static_cast<std::size_t>(
-					  end - reinterpret_cast<char *>(c)))
+		    c->cmsg_len > static_cast<std::size_t>(end - reinterpret_cast<char *>(c)))
 			break;
-		const auto *data = reinterpret_cast<const std::uint8_t *>(
-			CMSG_DATA(c));
+		const auto *data = reinterpret_cast<const std::uint8_t *>(CMSG_DATA(c));
 		std::size_t n = c->cmsg_len - CMSG_LEN(0);
 
 		if (c->cmsg_level == IPPROTO_IP &&
@@ -100,17 +96,14 @@ udp_cmsgs decode_udp_cmsgs(const msghdr &mh, std::uint16_t local_port) noexcept
 			uoa_client uc;
 
 			out.option = uoa_parse_options(
-				data, static_cast<unsigned int>(
-					      std::min<std::size_t>(n, 40)),
-				&uc);
+				data, static_cast<unsigned int>(std::min<std::size_t>(n, 40)), &uc);
 			if (out.option == UOA_PARSE_FOUND) {
 				out.client.family = uc.family;
 				out.client.port = ntohs(uc.port);
 				std::memcpy(out.client.addr.data(), uc.addr, 16);
 				out.client = udp_unmap(out.client);
 			}
-		} else if (c->cmsg_level == IPPROTO_IP &&
-			   c->cmsg_type == IP_PKTINFO &&
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
 			   n >= sizeof(in_pktinfo)) {
 			in_pktinfo pi;
 
@@ -119,8 +112,7 @@ udp_cmsgs decode_udp_cmsgs(const msghdr &mh, std::uint16_t local_port) noexcept
 			out.local.family = AF_INET;
 			out.local.port = local_port;
 			std::memcpy(out.local.addr.data(), &pi.ipi_addr, 4);
-		} else if (c->cmsg_level == IPPROTO_IPV6 &&
-			   c->cmsg_type == IPV6_PKTINFO &&
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
 			   n >= sizeof(in6_pktinfo)) {
 			in6_pktinfo pi;
 
@@ -136,8 +128,8 @@ udp_cmsgs decode_udp_cmsgs(const msghdr &mh, std::uint16_t local_port) noexcept
 }
 
 // UOA_SO_GET_FLOW for @sender -> @local; @flags gets the answer's flags.
-static result<endpoint> flow_lookup(int fd, const endpoint &sender,
-				    const endpoint &local, std::uint32_t *flags)
+static result<endpoint> flow_lookup(int fd, const endpoint &sender, const endpoint &local,
+				    std::uint32_t *flags)
 {
 	uoa_flow_info fi{};
 	socklen_t len = sizeof(fi);
@@ -172,14 +164,12 @@ result<void> enable(int fd) noexcept
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
 		return errno_code(errno);
 	if (domain == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-		       sizeof(one)) != 0)
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) != 0)
 		return errno_code(errno);
 	return {};
 }
 
-result<datagram> recv(int fd, void *buf, std::size_t len, int flags,
-		      const options &opt) noexcept
+result<datagram> recv(int fd, void *buf, std::size_t len, int flags, const options &opt) noexcept
 {
 	sockaddr_storage from{};
 	// IP options (40) + pktinfo, with room to spare
@@ -200,8 +190,7 @@ result<datagram> recv(int fd, void *buf, std::size_t len, int flags,
 	datagram d;
 	d.truncated = mh.msg_flags & MSG_TRUNC;
 	d.size = std::min(static_cast<std::size_t>(n), len);
-	d.sender = endpoint::from_sockaddr(reinterpret_cast<sockaddr *>(&from),
-					   mh.msg_namelen);
+	d.sender = endpoint::from_sockaddr(reinterpret_cast<sockaddr *>(&from), mh.msg_namelen);
 	// port 0: UOA_SO_GET_FLOW then takes the socket's own
 	detail::udp_cmsgs cm = detail::decode_udp_cmsgs(mh, 0);
 	d.local = cm.local;
@@ -215,12 +204,10 @@ result<datagram> recv(int fd, void *buf, std::size_t len, int flags,
 	bool header = opt.header && cm.option == UOA_PARSE_FOUND;
 	if ((header || opt.lookup) && !d.sender.empty()) {
 		std::uint32_t fl = 0;
-		auto c = detail::flow_lookup(fd, detail::udp_unmap(d.sender),
-					     d.local, &fl);
+		auto c = detail::flow_lookup(fd, detail::udp_unmap(d.sender), d.local, &fl);
 		if (c) {
 			d.client = *c;
-			d.from = header && *c == cm.client ? source::option :
-							     source::flow_map;
+			d.from = header && *c == cm.client ? source::option : source::flow_map;
 		} else if (is_module_missing(c.error())) {
 			d.module_missing = true;
 			if (header && opt.unvetted_header) {
@@ -234,11 +221,10 @@ result<datagram> recv(int fd, void *buf, std::size_t len, int flags,
 	return d;
 }
 
-result<endpoint> lookup(int fd, const endpoint &sender,
-			const endpoint &local) noexcept
+result<endpoint> lookup(int fd, const endpoint &sender, const endpoint &local) noexcept
 {
-	return detail::flow_lookup(fd, detail::udp_unmap(sender),
-				   detail::udp_unmap(local), nullptr);
+	return detail::flow_lookup(fd, detail::udp_unmap(sender), detail::udp_unmap(local),
+				   nullptr);
 }
 
 } // namespace toa::udp

@@ -38,8 +38,7 @@ int toa_udp_enable(int fd)
 	return r ? 0 : fail(r.error());
 }
 
-ssize_t toa_udp_recv(int fd, void *buf, size_t len, int flags,
-		     struct toa_udp_datagram *out)
+ssize_t toa_udp_recv(int fd, void *buf, size_t len, int flags, struct toa_udp_datagram *out)
 {
 	if (!out) {
 		errno = EINVAL;
@@ -72,8 +71,8 @@ ssize_t toa_udp_recv(int fd, void *buf, size_t len, int flags,
 	return static_cast<ssize_t>(r->size);
 }
 
-int toa_udp_lookup(int fd, const struct toa_endpoint *sender,
-		   const struct toa_endpoint *local, struct toa_endpoint *out)
+int toa_udp_lookup(int fd, const struct toa_endpoint *sender, const struct toa_endpoint *local,
+		   struct toa_endpoint *out)
 {
 	if (!sender || !out) {
 		errno = EINVAL;

@@ -16,10 +16,10 @@ namespace toa::detail {
 
 // What the control messages of one datagram say.
 struct udp_cmsgs {
-	endpoint local;			// IP_PKTINFO / IPV6_PKTINFO, or empty
-	int option = UOA_PARSE_NONE;	// enum uoa_parse_result of the header
-	endpoint client;		// UOA_PARSE_FOUND: the option's client
-	bool truncated = false;		// MSG_CTRUNC: some were lost
+	endpoint local;		     // IP_PKTINFO / IPV6_PKTINFO, or empty
+	int option = UOA_PARSE_NONE; // enum uoa_parse_result of the header
+	endpoint client;	     // UOA_PARSE_FOUND: the option's client
+	bool truncated = false;	     // MSG_CTRUNC: some were lost
 };
 
 // Walk @mh's control messages: IP_RECVOPTS (Linux) or IP_OPTIONS (the

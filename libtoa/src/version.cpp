@@ -2,5 +2,8 @@
 #include <toa/toa.hpp>
 
 namespace toa {
-const char *version() noexcept { return TOA_VERSION_STRING; }
+const char *version() noexcept
+{
+	return TOA_VERSION_STRING;
+}
 } // namespace toa

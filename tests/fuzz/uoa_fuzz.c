@@ -24,12 +24,10 @@ static void check_options(const __u8 *opt, unsigned int len)
 	r = uoa_parse_options(opt, len, &c);
 	switch (r) {
 	case UOA_PARSE_FOUND:
-		if (c.opt_len != (c.family == TOA_AF_INET ? UOA_OPT_LEN_V4 :
-							    UOA_OPT_LEN_V6) ||
+		if (c.opt_len != (c.family == TOA_AF_INET ? UOA_OPT_LEN_V4 : UOA_OPT_LEN_V6) ||
 		    (c.family != TOA_AF_INET && c.family != TOA_AF_INET6))
 			abort();
-		if ((unsigned int)c.opt_off + c.opt_len > len ||
-		    opt[c.opt_off] != UOA_OPT_CODE ||
+		if ((unsigned int)c.opt_off + c.opt_len > len || opt[c.opt_off] != UOA_OPT_CODE ||
 		    opt[c.opt_off + 1] != c.opt_len)
 			abort();
 		if (c.port == 0 || toa_addr_is_bogus(c.family, c.addr))
@@ -39,8 +37,8 @@ static void check_options(const __u8 *opt, unsigned int len)
 		break;
 	case UOA_PARSE_MALFORMED:
 		/* what toa.ko would blank must be inside the list */
-		if (c.opt_len && ((unsigned int)c.opt_off + c.opt_len > len ||
-				  opt[c.opt_off] != UOA_OPT_CODE))
+		if (c.opt_len &&
+		    ((unsigned int)c.opt_off + c.opt_len > len || opt[c.opt_off] != UOA_OPT_CODE))
 			abort();
 		break;
 	case UOA_PARSE_NONE:
@@ -81,16 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		r = uoa_parse_opp(buf, (unsigned int)(size - 1), &o);
 		if (r == UOA_OPP_OK) {
-			if ((o.version != UOA_OPP_VER_V4 &&
-			     o.version != UOA_OPP_VER_V6) || o.protocol != 17 ||
-			    o.length < UOA_OPP_HDR_LEN ||
-			    o.length > UOA_OPP_MAX_LEN ||
-			    o.length + UOA_UDP_HDR_LEN > size - 1)
+			if ((o.version != UOA_OPP_VER_V4 && o.version != UOA_OPP_VER_V6) ||
+			    o.protocol != 17 || o.length < UOA_OPP_HDR_LEN ||
+			    o.length > UOA_OPP_MAX_LEN || o.length + UOA_UDP_HDR_LEN > size - 1)
 				abort();
-			check_options(buf + UOA_OPP_HDR_LEN,
-				      o.length - UOA_OPP_HDR_LEN);
-		} else if (r != UOA_OPP_SHORT && r != UOA_OPP_BAD_VERSION &&
-			   r != UOA_OPP_NOT_UDP && r != UOA_OPP_BAD_LENGTH) {
+			check_options(buf + UOA_OPP_HDR_LEN, o.length - UOA_OPP_HDR_LEN);
+		} else if (r != UOA_OPP_SHORT && r != UOA_OPP_BAD_VERSION && r != UOA_OPP_NOT_UDP &&
+			   r != UOA_OPP_BAD_LENGTH) {
 			abort();
 		}
 	}

@@ -19,31 +19,51 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define ENDPOINT_STRLEN	(INET6_ADDRSTRLEN + 10)
+#define ENDPOINT_STRLEN (INET6_ADDRSTRLEN + 10)
 
 /* strerrorname_np() is glibc >= 2.32 but not everywhere (musl, busybox
  * images): the names the tests can meet, or "errno-N". */
 static inline const char *errno_name(int e, char *buf, size_t size)
 {
-	static const struct { int e; const char *n; } t[] = {
-		{ EPERM, "EPERM" },		{ ENOENT, "ENOENT" },
-		{ EINTR, "EINTR" },		{ EIO, "EIO" },
-		{ EBADF, "EBADF" },		{ EAGAIN, "EAGAIN" },
-		{ ENOMEM, "ENOMEM" },		{ EACCES, "EACCES" },
-		{ EFAULT, "EFAULT" },		{ EBUSY, "EBUSY" },
-		{ EINVAL, "EINVAL" },		{ ENOSPC, "ENOSPC" },
-		{ EPIPE, "EPIPE" },		{ ERANGE, "ERANGE" },
-		{ ENOSYS, "ENOSYS" },		{ ENOTSOCK, "ENOTSOCK" },
-		{ EMSGSIZE, "EMSGSIZE" },	{ ENOPROTOOPT, "ENOPROTOOPT" },
+	static const struct {
+		int e;
+		const char *n;
+	} t[] = {
+		{ EPERM, "EPERM" },
+		{ ENOENT, "ENOENT" },
+		{ EINTR, "EINTR" },
+		{ EIO, "EIO" },
+		{ EBADF, "EBADF" },
+		{ EAGAIN, "EAGAIN" },
+		{ ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" },
+		{ EFAULT, "EFAULT" },
+		{ EBUSY, "EBUSY" },
+		{ EINVAL, "EINVAL" },
+		{ ENOSPC, "ENOSPC" },
+		{ EPIPE, "EPIPE" },
+		{ ERANGE, "ERANGE" },
+		{ ENOSYS, "ENOSYS" },
+		{ ENOTSOCK, "ENOTSOCK" },
+		{ EMSGSIZE, "EMSGSIZE" },
+		{ ENOPROTOOPT, "ENOPROTOOPT" },
 		{ EPROTONOSUPPORT, "EPROTONOSUPPORT" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" },	{ EAFNOSUPPORT, "EAFNOSUPPORT" },
-		{ EADDRINUSE, "EADDRINUSE" },	{ EADDRNOTAVAIL, "EADDRNOTAVAIL" },
-		{ ENETUNREACH, "ENETUNREACH" },	{ ECONNABORTED, "ECONNABORTED" },
-		{ ECONNRESET, "ECONNRESET" },	{ ENOBUFS, "ENOBUFS" },
-		{ EISCONN, "EISCONN" },		{ ENOTCONN, "ENOTCONN" },
-		{ ETIMEDOUT, "ETIMEDOUT" },	{ ECONNREFUSED, "ECONNREFUSED" },
-		{ EHOSTUNREACH, "EHOSTUNREACH" }, { EALREADY, "EALREADY" },
-		{ EINPROGRESS, "EINPROGRESS" },	{ ENODATA, "ENODATA" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" },
+		{ EAFNOSUPPORT, "EAFNOSUPPORT" },
+		{ EADDRINUSE, "EADDRINUSE" },
+		{ EADDRNOTAVAIL, "EADDRNOTAVAIL" },
+		{ ENETUNREACH, "ENETUNREACH" },
+		{ ECONNABORTED, "ECONNABORTED" },
+		{ ECONNRESET, "ECONNRESET" },
+		{ ENOBUFS, "ENOBUFS" },
+		{ EISCONN, "EISCONN" },
+		{ ENOTCONN, "ENOTCONN" },
+		{ ETIMEDOUT, "ETIMEDOUT" },
+		{ ECONNREFUSED, "ECONNREFUSED" },
+		{ EHOSTUNREACH, "EHOSTUNREACH" },
+		{ EALREADY, "EALREADY" },
+		{ EINPROGRESS, "EINPROGRESS" },
+		{ ENODATA, "ENODATA" },
 		{ EOVERFLOW, "EOVERFLOW" },
 	};
 	size_t i;
@@ -57,8 +77,8 @@ static inline const char *errno_name(int e, char *buf, size_t size)
 
 /* family (AF_INET/AF_INET6, or the TOA_AF_* values, which are the same),
  * raw address bytes, port in network byte order -> text as above. */
-static inline void format_endpoint(char *buf, size_t size, int family,
-				   const void *addr, unsigned short port_be)
+static inline void format_endpoint(char *buf, size_t size, int family, const void *addr,
+				   unsigned short port_be)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -73,8 +93,7 @@ static inline void format_endpoint(char *buf, size_t size, int family,
 	}
 }
 
-static inline void format_sockaddr(char *buf, size_t size,
-				   const struct sockaddr_storage *ss)
+static inline void format_sockaddr(char *buf, size_t size, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const void *)ss;
@@ -83,8 +102,7 @@ static inline void format_sockaddr(char *buf, size_t size,
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s = (const void *)ss;
 
-		format_endpoint(buf, size, AF_INET6, &s->sin6_addr,
-				s->sin6_port);
+		format_endpoint(buf, size, AF_INET6, &s->sin6_addr, s->sin6_port);
 	} else {
 		format_endpoint(buf, size, ss->ss_family, NULL, 0);
 	}

@@ -35,11 +35,10 @@
 
 #include "common.h"
 
-#define MAX_CONN	1024
+#define MAX_CONN 1024
 
-static const char usage[] =
-	"usage: toa-connect ADDR PORT [-n N] [-c] [-m MSG] [-b SRCADDR] "
-	"[-s SPORT] [-t SECS] [-u] [-v]\n";
+static const char usage[] = "usage: toa-connect ADDR PORT [-n N] [-c] [-m MSG] [-b SRCADDR] "
+			    "[-s SPORT] [-t SECS] [-u] [-v]\n";
 
 static struct {
 	struct sockaddr_storage dst;
@@ -63,11 +62,10 @@ static void die_usage(const char *msg)
 static void fail(int i, const char *what, int err)
 {
 	if (err)
-		fprintf(stderr, "toa-connect: %s %s (connection %d): %s\n",
-			what, o.dstname, i + 1, strerror(err));
+		fprintf(stderr, "toa-connect: %s %s (connection %d): %s\n", what, o.dstname, i + 1,
+			strerror(err));
 	else
-		fprintf(stderr, "toa-connect: %s %s (connection %d)\n",
-			what, o.dstname, i + 1);
+		fprintf(stderr, "toa-connect: %s %s (connection %d)\n", what, o.dstname, i + 1);
 	exit(1);
 }
 
@@ -111,10 +109,10 @@ static int open_one(int i)
 	if (fd < 0)
 		fail(i, "socket for", errno);
 	if (o.src || o.sport) {
-		sl = parse_sockaddr(o.src ? o.src :
-				    o.dst.ss_family == AF_INET ? "0.0.0.0" : "::",
-				    (unsigned int)(o.sport ? o.sport + i : 0),
-				    &src);
+		sl = parse_sockaddr(o.src			 ? o.src
+				    : o.dst.ss_family == AF_INET ? "0.0.0.0"
+								 : "::",
+				    (unsigned int)(o.sport ? o.sport + i : 0), &src);
 		if (!sl || src.ss_family != o.dst.ss_family)
 			die_usage("-b SRCADDR is not of ADDR's family");
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -189,9 +187,10 @@ static void recv_one(int i, int fd)
 			break;
 	}
 	if (used != o.msglen || memcmp(buf, o.msg, used)) {
-		fprintf(stderr, "toa-connect: bad echo from %s (connection "
-			"%d): sent %zu bytes, got %zu\n", o.dstname, i + 1,
-			o.msglen, used);
+		fprintf(stderr,
+			"toa-connect: bad echo from %s (connection "
+			"%d): sent %zu bytes, got %zu\n",
+			o.dstname, i + 1, o.msglen, used);
 		exit(1);
 	}
 	close(fd);

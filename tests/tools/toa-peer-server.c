@@ -79,12 +79,11 @@
 
 #include "common.h"
 
-#define ECHO_MAX	65536
-#define ECHO_IDLE_S	5
+#define ECHO_MAX    65536
+#define ECHO_IDLE_S 5
 
-static const char usage[] =
-	"usage: toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] "
-	"[-t SECS] [-u] [-v]\n";
+static const char usage[] = "usage: toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] "
+			    "[-t SECS] [-u] [-v]\n";
 
 static int verbose;
 
@@ -104,7 +103,10 @@ static void put_toa_addr(char *buf, size_t size, const struct toa_addr *a)
 
 static void put_flags(char *buf, size_t size, __u32 flags)
 {
-	static const struct { __u32 bit; const char *name; } names[] = {
+	static const struct {
+		__u32 bit;
+		const char *name;
+	} names[] = {
 		{ TOA_PEER_F_TOA, "toa" },
 		{ TOA_PEER_F_NAT64, "nat64" },
 		{ TOA_PEER_F_MAPPED, "mapped" },
@@ -116,15 +118,14 @@ static void put_flags(char *buf, size_t size, __u32 flags)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!(flags & names[i].bit))
 			continue;
-		used += (size_t)snprintf(buf + used, size - used, "%s%s",
-					 used ? "+" : "", names[i].name);
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
+					 names[i].name);
 		flags &= ~names[i].bit;
 		if (used >= size)
 			return;
 	}
 	if (flags)
-		used += (size_t)snprintf(buf + used, size - used, "%s0x%x",
-					 used ? "+" : "", flags);
+		used += (size_t)snprintf(buf + used, size - used, "%s0x%x", used ? "+" : "", flags);
 	if (!used)
 		snprintf(buf, size, "none");
 }
@@ -149,8 +150,7 @@ static void report(int fd, const struct sockaddr_storage *from)
 		snprintf(peer, sizeof(peer), "%s", errno_name(errno, eb, sizeof(eb)));
 
 	/* SO_PEERNAME answers EINVAL to a buffer larger than the address */
-	len = from->ss_family == AF_INET ? sizeof(struct sockaddr_in)
-					  : sizeof(struct sockaddr_in6);
+	len = from->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	memset(&ss, 0, sizeof(ss));
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &ss, &len) == 0)
 		format_sockaddr(son, sizeof(son), &ss);
@@ -160,8 +160,7 @@ static void report(int fd, const struct sockaddr_storage *from)
 	len = sizeof(np);
 	memset(&np, 0, sizeof(np));
 	if (getsockopt(fd, IPPROTO_IP, TOA_SO_GET_LOOKUP, &np, &len) == 0)
-		format_endpoint(look, sizeof(look), AF_INET6, np.saddr,
-				np.sport);
+		format_endpoint(look, sizeof(look), AF_INET6, np.saddr, np.sport);
 	else
 		snprintf(look, sizeof(look), "%s", errno_name(errno, eb, sizeof(eb)));
 
@@ -172,20 +171,18 @@ static void report(int fd, const struct sockaddr_storage *from)
 		put_toa_addr(cli, sizeof(cli), &info.client);
 		put_toa_addr(bal, sizeof(bal), &info.balancer);
 		if (verbose)
-			snprintf(opt, sizeof(opt), " opt=%u/%u", info.opt_kind,
-				 info.opt_len);
-		printf("accept=%s peer=%s soname=%s lookup=%s info=%s,%s,%s%s\n",
-		       acc, peer, son, look, fl, cli, bal, opt);
+			snprintf(opt, sizeof(opt), " opt=%u/%u", info.opt_kind, info.opt_len);
+		printf("accept=%s peer=%s soname=%s lookup=%s info=%s,%s,%s%s\n", acc, peer, son,
+		       look, fl, cli, bal, opt);
 	} else {
-		printf("accept=%s peer=%s soname=%s lookup=%s info=%s\n",
-		       acc, peer, son, look, errno_name(errno, eb, sizeof(eb)));
+		printf("accept=%s peer=%s soname=%s lookup=%s info=%s\n", acc, peer, son, look,
+		       errno_name(errno, eb, sizeof(eb)));
 	}
 	fflush(stdout);
 }
 
 /* Fill @a (TOA_AF_*, mapped IPv6 kept as such) from a sockaddr. */
-static void sockaddr_to_toa(const struct sockaddr_storage *ss,
-			    struct toa_addr *a)
+static void sockaddr_to_toa(const struct sockaddr_storage *ss, struct toa_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (ss->ss_family == AF_INET) {
@@ -204,10 +201,12 @@ static void sockaddr_to_toa(const struct sockaddr_storage *ss,
 }
 
 /* The -u report line of one datagram (see the top comment). */
-static void udp_report(int fd, const struct msghdr *mh,
-		       const struct sockaddr_storage *from)
+static void udp_report(int fd, const struct msghdr *mh, const struct sockaddr_storage *from)
 {
-	static const struct { __u32 bit; const char *name; } names[] = {
+	static const struct {
+		__u32 bit;
+		const char *name;
+	} names[] = {
 		{ UOA_FLOW_F_IPOPT, "ipopt" },
 		{ UOA_FLOW_F_PROTO248, "proto248" },
 		{ UOA_FLOW_F_NAT64, "nat64" },
@@ -228,7 +227,7 @@ static void udp_report(int fd, const struct msghdr *mh,
 	memset(&local, 0, sizeof(local));
 	getsockname(fd, (struct sockaddr *)&local, &len);
 	sockaddr_to_toa(&local, &loc);
-	memset(loc.addr, 0, sizeof(loc.addr));	/* any, unless PKTINFO */
+	memset(loc.addr, 0, sizeof(loc.addr)); /* any, unless PKTINFO */
 	for (cm = CMSG_FIRSTHDR((struct msghdr *)mh); cm;
 	     cm = CMSG_NXTHDR((struct msghdr *)mh, cm)) {
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
@@ -237,24 +236,19 @@ static void udp_report(int fd, const struct msghdr *mh,
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			if (bal.family == TOA_AF_INET) {
 				memcpy(loc.addr, &pi.ipi_addr, 4);
-			} else {	/* an IPv4 datagram on a dual-stack socket */
+			} else { /* an IPv4 datagram on a dual-stack socket */
 				loc.addr[10] = loc.addr[11] = 0xff;
 				memcpy(loc.addr + 12, &pi.ipi_addr, 4);
 			}
-		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
-			   cm->cmsg_type == IPV6_PKTINFO) {
+		} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			memcpy(loc.addr, &pi.ipi6_addr, 16);
-		} else if (cm->cmsg_level == IPPROTO_IP &&
-			   cm->cmsg_type == IP_RECVOPTS) {
-			switch (uoa_parse_options(CMSG_DATA(cm),
-						  cm->cmsg_len - CMSG_LEN(0),
-						  &c)) {
+		} else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVOPTS) {
+			switch (uoa_parse_options(CMSG_DATA(cm), cm->cmsg_len - CMSG_LEN(0), &c)) {
 			case UOA_PARSE_FOUND:
-				format_endpoint(opt, sizeof(opt), c.family,
-						c.addr, c.port);
+				format_endpoint(opt, sizeof(opt), c.family, c.addr, c.port);
 				break;
 			case UOA_PARSE_MALFORMED:
 				snprintf(opt, sizeof(opt), "malformed");
@@ -273,11 +267,9 @@ static void udp_report(int fd, const struct msghdr *mh,
 	m.dport = loc.port;
 	len = sizeof(m);
 	if (getsockopt(fd, IPPROTO_IP, UOA_SO_GET_LOOKUP, &m, &len) == 0)
-		format_endpoint(look, sizeof(look), m.real_af, m.real_saddr,
-				m.real_sport);
+		format_endpoint(look, sizeof(look), m.real_af, m.real_saddr, m.real_sport);
 	else
-		snprintf(look, sizeof(look), "%s",
-			 errno_name(errno, eb, sizeof(eb)));
+		snprintf(look, sizeof(look), "%s", errno_name(errno, eb, sizeof(eb)));
 
 	memset(&fi, 0, sizeof(fi));
 	fi.version = UOA_FLOW_INFO_V1;
@@ -287,14 +279,11 @@ static void udp_report(int fd, const struct msghdr *mh,
 	if (getsockopt(fd, IPPROTO_IP, UOA_SO_GET_FLOW, &fi, &len) == 0) {
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (fi.flags & names[i].bit)
-				used += (size_t)snprintf(fl + used,
-							 sizeof(fl) - used,
-							 "%s%s", used ? "+" : "",
-							 names[i].name);
-		format_endpoint(cli, sizeof(cli), fi.client.family,
-				fi.client.addr, fi.client.port);
-		printf("from=%s lookup=%s flow=%s,%s ipopt=%s\n", src, look,
-		       used ? fl : "none", cli, opt);
+				used += (size_t)snprintf(fl + used, sizeof(fl) - used, "%s%s",
+							 used ? "+" : "", names[i].name);
+		format_endpoint(cli, sizeof(cli), fi.client.family, fi.client.addr, fi.client.port);
+		printf("from=%s lookup=%s flow=%s,%s ipopt=%s\n", src, look, used ? fl : "none",
+		       cli, opt);
 	} else {
 		printf("from=%s lookup=%s flow=%s ipopt=%s\n", src, look,
 		       errno_name(errno, eb, sizeof(eb)), opt);
@@ -316,7 +305,7 @@ static void echo(int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break;		/* EOF, timeout or reset */
+			break; /* EOF, timeout or reset */
 		used += (size_t)n;
 	}
 	while (off < used) {
@@ -406,8 +395,7 @@ int main(int argc, char **argv)
 	} else {
 		if (!mode)
 			mode = '4';
-		sl = parse_sockaddr(mode == '4' ? "0.0.0.0" : "::",
-				    (unsigned int)port, &ss);
+		sl = parse_sockaddr(mode == '4' ? "0.0.0.0" : "::", (unsigned int)port, &ss);
 	}
 
 	fd = socket(ss.ss_family, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
@@ -418,16 +406,14 @@ int main(int argc, char **argv)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6) {
 		v6only = mode == '6';
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-			       sizeof(v6only)) < 0) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0) {
 			perror("toa-peer-server: IPV6_V6ONLY");
 			return 1;
 		}
 	}
 	format_sockaddr(ep, sizeof(ep), &ss);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		fprintf(stderr, "toa-peer-server: bind %s: %s\n", ep,
-			strerror(errno));
+		fprintf(stderr, "toa-peer-server: bind %s: %s\n", ep, strerror(errno));
 		return 1;
 	}
 	if (!udp && listen(fd, 128) < 0) {
@@ -440,8 +426,7 @@ int main(int argc, char **argv)
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_IP, IP_RECVOPTS, &one, sizeof(one));
 		if (ss.ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-				   sizeof(one));
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	}
 	printf("ready\n");
 	fflush(stdout);
@@ -452,8 +437,10 @@ int main(int argc, char **argv)
 		int c;
 
 		if (wait_readable(fd, timeout) == 0) {
-			fprintf(stderr, "toa-peer-server: timeout after %ld s "
-				"(%ld of %ld)\n", timeout, done, count);
+			fprintf(stderr,
+				"toa-peer-server: timeout after %ld s "
+				"(%ld of %ld)\n",
+				timeout, done, count);
 			return 1;
 		}
 		memset(&from, 0, sizeof(from));
@@ -462,9 +449,12 @@ int main(int argc, char **argv)
 			static char ctl[512];
 			struct iovec iov = { buf, sizeof(buf) };
 			struct msghdr mh = {
-				.msg_name = &from, .msg_namelen = fl,
-				.msg_iov = &iov, .msg_iovlen = 1,
-				.msg_control = ctl, .msg_controllen = sizeof(ctl),
+				.msg_name = &from,
+				.msg_namelen = fl,
+				.msg_iov = &iov,
+				.msg_iovlen = 1,
+				.msg_control = ctl,
+				.msg_controllen = sizeof(ctl),
 			};
 			ssize_t n = recvmsg(fd, &mh, 0);
 
@@ -476,8 +466,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			udp_report(fd, &mh, &from);
-			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
-			       mh.msg_namelen);
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, mh.msg_namelen);
 			continue;
 		}
 		c = accept(fd, (struct sockaddr *)&from, &fl);

@@ -61,8 +61,7 @@ int main(int argc, char **argv)
 	lport = parse_num(argv[optind + 3], 0, 65535);
 	memset(&bal, 0, sizeof(bal));
 	memset(&loc, 0, sizeof(loc));
-	if (bport < 0 || lport < 0 ||
-	    inet_pton(AF_INET, argv[optind], &bal.sin_addr) != 1 ||
+	if (bport < 0 || lport < 0 || inet_pton(AF_INET, argv[optind], &bal.sin_addr) != 1 ||
 	    inet_pton(AF_INET, argv[optind + 2], &loc.sin_addr) != 1)
 		return usage();
 
@@ -90,8 +89,8 @@ int main(int argc, char **argv)
 		len = sizeof(fi);
 		r = getsockopt(fd, IPPROTO_IP, UOA_SO_GET_FLOW, &fi, &len);
 		if (!r)
-			format_endpoint(out, sizeof(out), fi.client.family,
-					fi.client.addr, fi.client.port);
+			format_endpoint(out, sizeof(out), fi.client.family, fi.client.addr,
+					fi.client.port);
 	} else {
 		struct uoa_param_map m;
 
@@ -104,8 +103,7 @@ int main(int argc, char **argv)
 		len = sizeof(m);
 		r = getsockopt(fd, IPPROTO_IP, UOA_SO_GET_LOOKUP, &m, &len);
 		if (!r)
-			format_endpoint(out, sizeof(out), m.real_af,
-					m.real_saddr, m.real_sport);
+			format_endpoint(out, sizeof(out), m.real_af, m.real_saddr, m.real_sport);
 	}
 	if (r)
 		printf("%s\n", errno_name(errno, eb, sizeof(eb)));

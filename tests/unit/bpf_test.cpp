@@ -105,13 +105,15 @@ TEST(BpfParse, EachFormat)
 {
 	toa_client c;
 
-	ASSERT_EQ(bpf_parse(cat({ opt_v4(254, 40001, "10.0.1.2"), kNopNopTs }), &c), TOA_PARSE_FOUND);
+	ASSERT_EQ(bpf_parse(cat({ opt_v4(254, 40001, "10.0.1.2"), kNopNopTs }), &c),
+		  TOA_PARSE_FOUND);
 	EXPECT_EQ(c.family, TOA_AF_INET);
 	EXPECT_EQ(ntohs(c.port), 40001);
 	EXPECT_EQ(c.format, TOA_FMT_254_V4);
 	EXPECT_EQ(c.addr[0], 10);
 	EXPECT_EQ(c.addr[3], 2);
-	ASSERT_EQ(bpf_parse(cat({ kNopNopTs, opt_v4(200, 1, "198.51.100.7") }), &c), TOA_PARSE_FOUND);
+	ASSERT_EQ(bpf_parse(cat({ kNopNopTs, opt_v4(200, 1, "198.51.100.7") }), &c),
+		  TOA_PARSE_FOUND);
 	EXPECT_EQ(c.format, TOA_FMT_200_V4);
 	ASSERT_EQ(bpf_parse(opt_v6(254, 2, "fd01::2"), &c), TOA_PARSE_FOUND);
 	EXPECT_EQ(c.family, TOA_AF_INET6);
@@ -156,13 +158,14 @@ TEST(BpfParse, BogusAndBroken)
 	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::"), &c), TOA_PARSE_MALFORMED);
 	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::1"), &c), TOA_PARSE_MALFORMED);
 	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "ff02::1"), &c), TOA_PARSE_MALFORMED);
-	EXPECT_EQ(bpf_parse(Bytes{ 254, 8, 0x9c, 0x40 }, &c), TOA_PARSE_MALFORMED);	// truncated
-	EXPECT_EQ(bpf_parse(Bytes{ 254, 1, 0, 0 }, &c), TOA_PARSE_MALFORMED);		// badlen
+	EXPECT_EQ(bpf_parse(Bytes{ 254, 8, 0x9c, 0x40 }, &c), TOA_PARSE_MALFORMED); // truncated
+	EXPECT_EQ(bpf_parse(Bytes{ 254, 1, 0, 0 }, &c), TOA_PARSE_MALFORMED);	    // badlen
 	EXPECT_EQ(bpf_parse(Bytes{ 1, 1, 1 }, &c), TOA_PARSE_NONE);
-	EXPECT_EQ(bpf_parse(Bytes{ 8 }, &c), TOA_PARSE_MALFORMED);			// no length byte
+	EXPECT_EQ(bpf_parse(Bytes{ 8 }, &c), TOA_PARSE_MALFORMED); // no length byte
 	EXPECT_EQ(bpf_parse(Bytes{}, &c), TOA_PARSE_NONE);
 	// a good option then a broken list: malformed, as in wire.h
-	EXPECT_EQ(bpf_parse(cat({ opt_v4(254, 1, "10.0.1.2"), Bytes{ 8, 1 } }), &c), TOA_PARSE_MALFORMED);
+	EXPECT_EQ(bpf_parse(cat({ opt_v4(254, 1, "10.0.1.2"), Bytes{ 8, 1 } }), &c),
+		  TOA_PARSE_MALFORMED);
 }
 
 // Random option lists: the walk agrees with wire.h exactly, on the result
@@ -170,7 +173,10 @@ TEST(BpfParse, BogusAndBroken)
 TEST(BpfParse, AgreesWithWireH)
 {
 	std::uint32_t rnd = 4242;
-	auto next = [&rnd]() { rnd = rnd * 1103515245u + 12345u; return rnd >> 8; };
+	auto next = [&rnd]() {
+		rnd = rnd * 1103515245u + 12345u;
+		return rnd >> 8;
+	};
 	const std::uint8_t kinds[] = { 0, 1, 2, 3, 4, 5, 8, 30, 200, 253, 254, 77 };
 	unsigned found = 0, malformed = 0;
 
@@ -181,8 +187,10 @@ TEST(BpfParse, AgreesWithWireH)
 		while (o.size() < len) {
 			std::uint8_t k = kinds[next() % sizeof(kinds)];
 			if (next() % 3 == 0) {
-				Bytes t = next() % 2 ? opt_v4(k, static_cast<std::uint16_t>(next()), "10.1.2.3")
-						     : opt_v6(k, static_cast<std::uint16_t>(next()), "fd00::9");
+				Bytes t = next() % 2 ? opt_v4(k, static_cast<std::uint16_t>(next()),
+							      "10.1.2.3")
+						     : opt_v6(k, static_cast<std::uint16_t>(next()),
+							      "fd00::9");
 				o.insert(o.end(), t.begin(), t.end());
 			} else if (k <= 1) {
 				o.push_back(k);
@@ -257,8 +265,8 @@ TEST(BpfCidr, Parse)
 	EXPECT_EQ(parse_cidr("10.0.2.1")->prefix, 32u);
 	EXPECT_EQ(parse_cidr("fd02::1")->prefix, 128u);
 	EXPECT_EQ(parse_cidr("0.0.0.0/0")->prefix, 0u);
-	for (const char *bad : { "10.1.2.3/8", "10.0.0.0/33", "fd00::/129", "10.0.0.0/", "10.0.0.0/x",
-				 "nonsense", "", "10.0.0.0/-1", "fd00::1/8" })
+	for (const char *bad : { "10.1.2.3/8", "10.0.0.0/33", "fd00::/129", "10.0.0.0/",
+				 "10.0.0.0/x", "nonsense", "", "10.0.0.0/-1", "fd00::1/8" })
 		EXPECT_FALSE(parse_cidr(bad)) << bad;
 }
 

@@ -52,7 +52,10 @@ uint16_t ref_sum(const Bytes &b)
 	return (uint16_t)~s;
 }
 
-uint16_t rd16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
 
 void wr16(uint8_t *p, uint16_t v)
 {
@@ -131,8 +134,8 @@ uint16_t ref_ip_csum(const Bytes &p)
 		return ::testing::AssertionFailure() << "data offset";
 	if (ref_tcp_csum(p) != rd16(&p[th + 16]))
 		return ::testing::AssertionFailure()
-		       << "TCP checksum " << std::hex << rd16(&p[th + 16])
-		       << " want " << ref_tcp_csum(p);
+		       << "TCP checksum " << std::hex << rd16(&p[th + 16]) << " want "
+		       << ref_tcp_csum(p);
 	return ::testing::AssertionSuccess();
 }
 
@@ -142,7 +145,7 @@ struct Tcp {
 	uint16_t sport = 40000, dport = 80;
 	uint32_t seq = 1000, ack = 5000;
 	uint8_t flags = PKT_TCP_ACK;
-	Bytes opts;		/* padded by the caller to a multiple of 4 */
+	Bytes opts; /* padded by the caller to a multiple of 4 */
 	std::string payload;
 };
 
@@ -165,13 +168,12 @@ Bytes tcp_bytes(const Tcp &t)
 	b[13] = t.flags;
 	wr16(&b[14], 64240);
 	std::copy(t.opts.begin(), t.opts.end(), b.begin() + 20);
-	std::copy(t.payload.begin(), t.payload.end(),
-		  b.begin() + 20 + (long)t.opts.size());
+	std::copy(t.payload.begin(), t.payload.end(), b.begin() + 20 + (long)t.opts.size());
 	return b;
 }
 
-Bytes v4(const Tcp &t, const char *src = "10.0.1.2",
-	 const char *dst = "10.0.2.2", Bytes ipopts = {})
+Bytes v4(const Tcp &t, const char *src = "10.0.1.2", const char *dst = "10.0.2.2",
+	 Bytes ipopts = {})
 {
 	Bytes seg = tcp_bytes(t);
 	size_t ihl = 20 + ipopts.size();
@@ -180,7 +182,7 @@ Bytes v4(const Tcp &t, const char *src = "10.0.1.2",
 	p[0] = (uint8_t)(0x40 | (ihl / 4));
 	wr16(&p[2], (uint16_t)(ihl + seg.size()));
 	wr16(&p[4], 0x1234);
-	p[6] = 0x40;		/* DF */
+	p[6] = 0x40; /* DF */
 	p[8] = 64;
 	p[9] = 6;
 	inet_pton(AF_INET, src, &p[12]);
@@ -192,15 +194,14 @@ Bytes v4(const Tcp &t, const char *src = "10.0.1.2",
 	return p;
 }
 
-Bytes v6(const Tcp &t, const char *src = "fd01::2", const char *dst = "fd02::2",
-	 Bytes ext = {})
+Bytes v6(const Tcp &t, const char *src = "fd01::2", const char *dst = "fd02::2", Bytes ext = {})
 {
 	Bytes seg = tcp_bytes(t);
 	Bytes p(40, 0);
 
 	p[0] = 0x60;
 	wr16(&p[4], (uint16_t)(ext.size() + seg.size()));
-	p[6] = ext.empty() ? 6 : 0;	/* ext is one hop-by-hop header */
+	p[6] = ext.empty() ? 6 : 0; /* ext is one hop-by-hop header */
 	p[7] = 64;
 	inet_pton(AF_INET6, src, &p[8]);
 	inet_pton(AF_INET6, dst, &p[24]);
@@ -224,16 +225,15 @@ enum toa_parse_result parse_back(const Bytes &p, struct toa_client *c,
 }
 
 /* Insert @opt into @p through pkt_insert_option. */
-int insert(Bytes &p, const Bytes &opt, enum pkt_where where = PKT_OPT_FIRST,
-	   size_t cap = 70000)
+int insert(Bytes &p, const Bytes &opt, enum pkt_where where = PKT_OPT_FIRST, size_t cap = 70000)
 {
 	struct pkt_info pi;
 	size_t len = p.size();
 
 	EXPECT_EQ(pkt_parse(p.data(), len, &pi), PKT_OK);
 	p.resize(cap);
-	int err = pkt_insert_option(p.data(), &len, cap, &pi, opt.data(),
-				    (unsigned int)opt.size(), where);
+	int err = pkt_insert_option(p.data(), &len, cap, &pi, opt.data(), (unsigned int)opt.size(),
+				    where);
 	p.resize(err ? p.size() : len);
 	return err;
 }
@@ -270,7 +270,7 @@ TEST(InjectPacket, BuildersMakeValidPackets)
 {
 	Tcp t;
 	t.opts = kNopNopTs;
-	t.payload = "abc";		/* odd length */
+	t.payload = "abc"; /* odd length */
 	EXPECT_TRUE(WellFormed(v4(t)));
 	EXPECT_TRUE(WellFormed(v6(t)));
 
@@ -313,13 +313,13 @@ TEST(InjectPacket, ParseRejects)
 
 	EXPECT_EQ(pkt_parse(p.data(), 10, &pi), PKT_BAD);
 	Bytes frag = p;
-	frag[6] = 0x20;			/* MF */
+	frag[6] = 0x20; /* MF */
 	EXPECT_EQ(pkt_parse(frag.data(), frag.size(), &pi), PKT_FRAGMENT);
 	Bytes udp = p;
 	udp[9] = 17;
 	EXPECT_EQ(pkt_parse(udp.data(), udp.size(), &pi), PKT_NOT_TCP);
 	Bytes badoff = p;
-	badoff[32] = 0xf0;		/* data offset 60 > segment */
+	badoff[32] = 0xf0; /* data offset 60 > segment */
 	EXPECT_EQ(pkt_parse(badoff.data(), badoff.size(), &pi), PKT_BAD);
 	Bytes longer = p;
 	wr16(&longer[2], (uint16_t)(p.size() + 4));
@@ -342,7 +342,7 @@ TEST(InjectPacket, InsertV4PureAck)
 	ASSERT_EQ(insert(p, toa_v4(40000, "10.0.1.2")), 0);
 	EXPECT_EQ(p.size(), before + 8);
 	EXPECT_TRUE(WellFormed(p));
-	EXPECT_EQ(p[32] >> 4, 7);	/* data offset 28 bytes */
+	EXPECT_EQ(p[32] >> 4, 7); /* data offset 28 bytes */
 	const Bytes want = { 254, 8, 0x9c, 0x40, 10, 0, 1, 2 };
 	EXPECT_EQ(Bytes(p.begin() + 40, p.begin() + 48), want);
 
@@ -363,7 +363,7 @@ TEST(InjectPacket, InsertV4WithTimestampsAndPayload)
 
 	ASSERT_EQ(insert(p, toa_v4(1234, "192.0.2.7", 200)), 0);
 	EXPECT_TRUE(WellFormed(p));
-	EXPECT_EQ(p[32] >> 4, 10);	/* 20 + 8 + 12 */
+	EXPECT_EQ(p[32] >> 4, 10); /* 20 + 8 + 12 */
 	EXPECT_EQ(payload_of(p), "hello world\n");
 	/* TOA first, the NOP-padded timestamps keep their 4-byte alignment */
 	EXPECT_EQ(p[40], 200);
@@ -384,7 +384,7 @@ TEST(InjectPacket, InsertV4WithIpOptions)
 
 	ASSERT_EQ(insert(p, toa_v4(9, "10.0.1.2")), 0);
 	EXPECT_TRUE(WellFormed(p));
-	EXPECT_EQ(p[44], 254);		/* 24-byte IP header + 20 */
+	EXPECT_EQ(p[44], 254); /* 24-byte IP header + 20 */
 	EXPECT_EQ(payload_of(p), "x");
 }
 
@@ -463,8 +463,7 @@ TEST(InjectPacket, TooBigOrBadLength)
 	Tcp t;
 	Bytes p = v4(t);
 
-	EXPECT_EQ(insert(p, toa_v4(1, "10.0.1.2"), PKT_OPT_FIRST, p.size() + 4),
-		  -EMSGSIZE);
+	EXPECT_EQ(insert(p, toa_v4(1, "10.0.1.2"), PKT_OPT_FIRST, p.size() + 4), -EMSGSIZE);
 	p = v4(t);
 	EXPECT_EQ(insert(p, Bytes{ 254, 7, 0, 1, 2, 3, 4 }), -EINVAL);
 
@@ -492,8 +491,7 @@ TEST(InjectPacket, MssClamp)
 {
 	Tcp t;
 	t.flags = PKT_TCP_SYN;
-	t.opts = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
-		   1, 3, 3, 7 };
+	t.opts = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
 	Bytes p = v4(t);
 	struct pkt_info pi;
 
@@ -514,12 +512,15 @@ TEST(InjectPacket, MssClamp)
 TEST(InjectPacket, RandomOptionListsAndPayloads)
 {
 	uint32_t rnd = 12345;
-	auto next = [&rnd]() { rnd = rnd * 1103515245u + 12345u; return rnd >> 8; };
+	auto next = [&rnd]() {
+		rnd = rnd * 1103515245u + 12345u;
+		return rnd >> 8;
+	};
 
 	for (int iter = 0; iter < 2000; iter++) {
 		Tcp t;
 		t.seq = next();
-		t.opts.resize((next() % 11) * 4, 1);	/* NOPs, 0..40 bytes */
+		t.opts.resize((next() % 11) * 4, 1); /* NOPs, 0..40 bytes */
 		if (t.opts.size() >= 12 && next() % 2)
 			std::copy(kNopNopTs.begin(), kNopNopTs.end(), t.opts.begin());
 		t.payload.assign(next() % 1500, (char)next());
@@ -565,8 +566,7 @@ struct inject_config cfg_default()
 	return cfg;
 }
 
-Bytes build(const struct inject_config &cfg, const Bytes &p,
-	    enum pkt_where *where = nullptr)
+Bytes build(const struct inject_config &cfg, const Bytes &p, enum pkt_where *where = nullptr)
 {
 	struct pkt_info pi = info_of(p);
 	uint8_t out[40];
@@ -604,7 +604,7 @@ TEST(InjectBuild, ForgedNat64Client)
 	ASSERT_EQ(options_parse(4, argv, &cfg, err, sizeof(err)), OPTIONS_OK);
 	Bytes p = v4(t);
 	Bytes o = build(cfg, p);
-	ASSERT_EQ(o.size(), 20u);	/* IPv6 client: 254/20 by default */
+	ASSERT_EQ(o.size(), 20u); /* IPv6 client: 254/20 by default */
 	ASSERT_EQ(insert(p, o), 0);
 	EXPECT_TRUE(WellFormed(p));
 	struct toa_client c;
@@ -620,7 +620,7 @@ TEST(InjectBuild, FormatsAndMapping)
 	Tcp t;
 	struct inject_config cfg = cfg_default();
 
-	cfg.format = TOA_FMT_253_V6;	/* IPv4 client: ::ffff:a.b.c.d */
+	cfg.format = TOA_FMT_253_V6; /* IPv4 client: ::ffff:a.b.c.d */
 	Bytes o = build(cfg, v4(t));
 	ASSERT_EQ(o.size(), 20u);
 	EXPECT_EQ(o[0], 253);
@@ -629,11 +629,10 @@ TEST(InjectBuild, FormatsAndMapping)
 	cfg.format = TOA_FMT_253_V4;
 	EXPECT_EQ(build(cfg, v4(t)), toa_v4(40000, "10.0.1.2", 253));
 
-	cfg.format = TOA_FMT_254_V4;	/* IPv6 client does not fit */
+	cfg.format = TOA_FMT_254_V4; /* IPv6 client does not fit */
 	EXPECT_TRUE(build(cfg, v6(t)).empty());
 	/* unless it is v4-mapped */
-	EXPECT_EQ(build(cfg, v6(t, "::ffff:10.0.1.9")),
-		  toa_v4(40000, "10.0.1.9"));
+	EXPECT_EQ(build(cfg, v6(t, "::ffff:10.0.1.9")), toa_v4(40000, "10.0.1.9"));
 
 	cfg = cfg_default();
 	cfg.have_port = 1;
@@ -668,16 +667,15 @@ TEST(InjectBuild, MalformKinds)
 
 			cfg.malform = k.m;
 			Bytes o = build(cfg, p, &where);
-			ASSERT_EQ(o.size(), k.len + (v6pkt && k.len == 8 &&
-						     k.m != INJECT_MAL_SHORT
-						     ? 12 : 0));
+			ASSERT_EQ(
+				o.size(),
+				k.len + (v6pkt && k.len == 8 && k.m != INJECT_MAL_SHORT ? 12 : 0));
 			EXPECT_EQ(where, k.where);
 			EXPECT_EQ(o[0], 254);
 			ASSERT_EQ(insert(p, o, where), 0);
 			EXPECT_TRUE(WellFormed(p));
 			struct toa_client c;
-			EXPECT_EQ(parse_back(p, &c, TOA_FMT_DEFAULT_MASK),
-				  k.want);
+			EXPECT_EQ(parse_back(p, &c, TOA_FMT_DEFAULT_MASK), k.want);
 			EXPECT_EQ(payload_of(p), "p");
 		}
 	}
@@ -734,8 +732,7 @@ struct Injector {
 		size_t len = p.size();
 
 		p.resize(len + 40);
-		int r = inject_packet(&cfg, &ft, &c, now, p.data(), &len,
-				      p.size(), nullptr);
+		int r = inject_packet(&cfg, &ft, &c, now, p.data(), &len, p.size(), nullptr);
 		p.resize(len);
 		return r;
 	}
@@ -748,8 +745,8 @@ bool has_toa(const Bytes &p)
 	return parse_back(p, &c) == TOA_PARSE_FOUND;
 }
 
-Tcp seg(uint8_t flags, uint32_t seq, std::string payload = "",
-	uint16_t sport = 40000, uint16_t dport = 80)
+Tcp seg(uint8_t flags, uint32_t seq, std::string payload = "", uint16_t sport = 40000,
+	uint16_t dport = 80)
 {
 	Tcp t;
 
@@ -768,12 +765,10 @@ TEST(InjectFlow, ModeAckInjectsOnlyTheHandshakeAck)
 {
 	Injector r;
 	Bytes syn = v4(seg(PKT_TCP_SYN, 999));
-	Bytes synack = v4(seg(PKT_TCP_SYN | PKT_TCP_ACK, 7, "", 80, 40000),
-			  "10.0.2.2", "10.0.1.2");
+	Bytes synack = v4(seg(PKT_TCP_SYN | PKT_TCP_ACK, 7, "", 80, 40000), "10.0.2.2", "10.0.1.2");
 	Bytes ack = v4(seg(PKT_TCP_ACK, 1000));
 	Bytes data = v4(seg(PKT_TCP_ACK | PKT_TCP_PSH, 1000, "hello"));
-	Bytes reply = v4(seg(PKT_TCP_ACK, 8, "hi", 80, 40000), "10.0.2.2",
-			 "10.0.1.2");
+	Bytes reply = v4(seg(PKT_TCP_ACK, 8, "hi", 80, 40000), "10.0.2.2", "10.0.1.2");
 
 	EXPECT_EQ(r.feed(syn), INJECT_PASS);
 	EXPECT_EQ(r.feed(synack), INJECT_PASS);
@@ -781,7 +776,7 @@ TEST(InjectFlow, ModeAckInjectsOnlyTheHandshakeAck)
 	EXPECT_TRUE(WellFormed(ack));
 	EXPECT_TRUE(has_toa(ack));
 	EXPECT_EQ(r.feed(data), INJECT_PASS);
-	EXPECT_EQ(r.feed(reply), INJECT_PASS);	/* reverse direction */
+	EXPECT_EQ(r.feed(reply), INJECT_PASS); /* reverse direction */
 	EXPECT_EQ(r.c.seen, 5u);
 	EXPECT_EQ(r.c.injected, 1u);
 	EXPECT_EQ(r.c.passed, 4u);
@@ -812,7 +807,7 @@ TEST(InjectFlow, JoinsFlowsWhoseSynWasNotQueued)
 
 	EXPECT_EQ(r.feed(ack), INJECT_MODIFIED);
 	EXPECT_TRUE(has_toa(ack));
-	EXPECT_EQ(r.feed(data), INJECT_MODIFIED);	/* seq == ISN + 1 too */
+	EXPECT_EQ(r.feed(data), INJECT_MODIFIED); /* seq == ISN + 1 too */
 	EXPECT_EQ(r.feed(more), INJECT_PASS);
 	EXPECT_EQ(r.c.flows, 1u);
 }
@@ -821,10 +816,8 @@ TEST(InjectFlow, ServerDirectionNeverGetsOption)
 {
 	Injector r;
 	r.cfg.mode = INJECT_MODE_EVERY;
-	Bytes synack = v6(seg(PKT_TCP_SYN | PKT_TCP_ACK, 7, "", 80, 40000),
-			  "fd02::2", "fd01::2");
-	Bytes reply = v6(seg(PKT_TCP_ACK, 8, "hi", 80, 40000), "fd02::2",
-			 "fd01::2");
+	Bytes synack = v6(seg(PKT_TCP_SYN | PKT_TCP_ACK, 7, "", 80, 40000), "fd02::2", "fd01::2");
+	Bytes reply = v6(seg(PKT_TCP_ACK, 8, "hi", 80, 40000), "fd02::2", "fd01::2");
 
 	EXPECT_EQ(r.feed(synack), INJECT_PASS);
 	EXPECT_EQ(r.feed(reply), INJECT_PASS);
@@ -833,8 +826,7 @@ TEST(InjectFlow, ServerDirectionNeverGetsOption)
 
 TEST(InjectFlow, ModesFirstEverySeq)
 {
-	for (int mode : { INJECT_MODE_FIRST, INJECT_MODE_EVERY,
-			  INJECT_MODE_SEQ }) {
+	for (int mode : { INJECT_MODE_FIRST, INJECT_MODE_EVERY, INJECT_MODE_SEQ }) {
 		SCOPED_TRACE(mode);
 		Injector r;
 		r.cfg.mode = (enum inject_mode)mode;
@@ -852,9 +844,8 @@ TEST(InjectFlow, ModesFirstEverySeq)
 			got.push_back(r.feed(p));
 			EXPECT_TRUE(WellFormed(p));
 		}
-		std::vector<int> want = mode == INJECT_MODE_EVERY
-			? std::vector<int>{ 1, 1, 1, 1 }
-			: std::vector<int>{ 1, 1, 0, 0 };
+		std::vector<int> want = mode == INJECT_MODE_EVERY ? std::vector<int>{ 1, 1, 1, 1 }
+								  : std::vector<int>{ 1, 1, 0, 0 };
 		EXPECT_EQ(got, want);
 	}
 }
@@ -897,9 +888,9 @@ TEST(InjectFlow, ExpiredFlowIsForgotten)
 	r.feed(syn);
 	EXPECT_EQ(r.feed(ack), INJECT_MODIFIED);
 	r.now += 59000;
-	EXPECT_EQ(r.feed(data), INJECT_PASS);	/* refreshes the entry */
+	EXPECT_EQ(r.feed(data), INJECT_PASS); /* refreshes the entry */
 	r.now += 60001;
-	EXPECT_EQ(r.feed(late), INJECT_MODIFIED);	/* a new, joined flow */
+	EXPECT_EQ(r.feed(late), INJECT_MODIFIED); /* a new, joined flow */
 	EXPECT_EQ(r.c.flows, 2u);
 }
 
@@ -909,7 +900,7 @@ TEST(InjectFlow, BadChecksumAndFragmentsPassUntouched)
 	Bytes syn = v4(seg(PKT_TCP_SYN, 999));
 	Bytes ack = v4(seg(PKT_TCP_ACK, 1000));
 	r.feed(syn);
-	ack[37] ^= 0xff;		/* break the TCP checksum */
+	ack[37] ^= 0xff; /* break the TCP checksum */
 	Bytes orig = ack;
 	EXPECT_EQ(r.feed(ack), INJECT_PASS);
 	EXPECT_EQ(ack, orig);
@@ -927,7 +918,7 @@ TEST(InjectFlow, NoRoomAndUnfitAreCounted)
 	Bytes syn = v4(seg(PKT_TCP_SYN, 999));
 	Tcp full = seg(PKT_TCP_ACK, 1000);
 	full.opts.insert(full.opts.end(), { 5, 26 });
-	full.opts.resize(38, 0x22);		/* SACK, 3 blocks */
+	full.opts.resize(38, 0x22); /* SACK, 3 blocks */
 	full.opts.insert(full.opts.end(), { 1, 1 });
 	Bytes ack = v4(full);
 
@@ -949,7 +940,7 @@ TEST(InjectFlow, MssClampOnSyn)
 	Injector r;
 	r.cfg.mss_clamp = 1;
 	Tcp t = seg(PKT_TCP_SYN, 999);
-	t.opts = { 2, 4, 0x05, 0xa0, 1, 1, 4, 2 };	/* MSS 1440 */
+	t.opts = { 2, 4, 0x05, 0xa0, 1, 1, 4, 2 }; /* MSS 1440 */
 	Bytes syn6 = v6(t);
 
 	EXPECT_EQ(r.feed(syn6), INJECT_MODIFIED);
@@ -965,7 +956,10 @@ TEST(InjectFlow, GarbageNeverCrashes)
 	/* random bytes behind plausible IPv4/IPv6 headers, every mode and
 	 * malformation: must pass or edit cleanly (run under ASan/UBSan) */
 	uint32_t rnd = 777;
-	auto next = [&rnd]() { rnd = rnd * 1103515245u + 12345u; return rnd >> 8; };
+	auto next = [&rnd]() {
+		rnd = rnd * 1103515245u + 12345u;
+		return rnd >> 8;
+	};
 
 	unsigned long edited = 0;
 
@@ -1005,7 +999,7 @@ TEST(InjectFlow, GarbageNeverCrashes)
 			}
 		}
 	}
-	EXPECT_GT(edited, 1000u);	/* the editing paths were reached */
+	EXPECT_GT(edited, 1000u); /* the editing paths were reached */
 }
 
 /* ================= flow.c ================= */
@@ -1027,7 +1021,7 @@ TEST(InjectFlowTable, InsertLookupRemoveEvict)
 	f->isn = 42;
 	ASSERT_EQ(flow_lookup(&t, &keys[0], 20), f);
 	EXPECT_EQ(flow_lookup(&t, &keys[1], 20), nullptr);
-	EXPECT_EQ(flow_insert(&t, &keys[0], 30), f);	/* reset, not a copy */
+	EXPECT_EQ(flow_insert(&t, &keys[0], 30), f); /* reset, not a copy */
 	EXPECT_EQ(f->isn, 0u);
 	EXPECT_EQ(t.count, 1u);
 	flow_remove(&t, f);
@@ -1050,8 +1044,8 @@ TEST(InjectFlowTable, InsertLookupRemoveEvict)
 
 namespace {
 
-enum options_result parse(std::vector<const char *> args,
-			  struct inject_config *cfg, std::string *err = nullptr)
+enum options_result parse(std::vector<const char *> args, struct inject_config *cfg,
+			  std::string *err = nullptr)
 {
 	std::vector<char *> argv = { (char *)"toa-inject" };
 	char msg[256] = "";
@@ -1060,9 +1054,8 @@ enum options_result parse(std::vector<const char *> args,
 		argv.push_back((char *)a);
 	argv.push_back(nullptr);
 	inject_config_init(cfg);
-	enum options_result r = options_parse((int)argv.size() - 1,
-					      argv.data(), cfg, msg,
-					      sizeof(msg));
+	enum options_result r =
+		options_parse((int)argv.size() - 1, argv.data(), cfg, msg, sizeof(msg));
 	if (err)
 		*err = msg;
 	return r;
@@ -1080,10 +1073,11 @@ TEST(InjectOptions, Good)
 	EXPECT_EQ(cfg.mode, INJECT_MODE_ACK);
 	EXPECT_FALSE(cfg.have_addr);
 
-	ASSERT_EQ(parse({ "-q", "0", "--format", "253/20", "--client",
-			  "10.9.8.7:99", "--mode", "first:3", "--malform",
-			  "zero-port", "--count", "5", "--mss-clamp", "-v" },
-			&cfg), OPTIONS_OK);
+	ASSERT_EQ(
+		parse({ "-q", "0", "--format", "253/20", "--client", "10.9.8.7:99", "--mode",
+			"first:3", "--malform", "zero-port", "--count", "5", "--mss-clamp", "-v" },
+		      &cfg),
+		OPTIONS_OK);
 	EXPECT_EQ(cfg.format, TOA_FMT_253_V6);
 	EXPECT_EQ(cfg.addr_family, TOA_AF_INET);
 	EXPECT_EQ(ntop(TOA_AF_INET, cfg.addr), "10.9.8.7");
@@ -1099,8 +1093,7 @@ TEST(InjectOptions, Good)
 	ASSERT_EQ(parse({ "-q", "1", "--client", "fd05::5" }, &cfg), OPTIONS_OK);
 	EXPECT_EQ(cfg.addr_family, TOA_AF_INET6);
 	EXPECT_FALSE(cfg.have_port);
-	ASSERT_EQ(parse({ "-q", "1", "--client-port", "4242", "-m", "seq" },
-			&cfg), OPTIONS_OK);
+	ASSERT_EQ(parse({ "-q", "1", "--client-port", "4242", "-m", "seq" }, &cfg), OPTIONS_OK);
 	EXPECT_FALSE(cfg.have_addr);
 	EXPECT_EQ(ntohs(cfg.port), 4242);
 	EXPECT_EQ(cfg.mode, INJECT_MODE_SEQ);

@@ -30,7 +30,10 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-uint16_t rd16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
 
 void wr16(uint8_t *p, uint16_t v)
 {
@@ -62,8 +65,7 @@ struct Dgram {
 	Bytes ipopts;
 };
 
-uint16_t ref_udp_csum(bool v6, const Bytes &src, const Bytes &dst,
-		      const uint8_t *udp, size_t len)
+uint16_t ref_udp_csum(bool v6, const Bytes &src, const Bytes &dst, const uint8_t *udp, size_t len)
 {
 	uint32_t s = ref_add(0, src.data(), src.size());
 	s = ref_add(s, dst.data(), dst.size());
@@ -162,8 +164,7 @@ struct Injector {
 	{
 		size_t len = p.size();
 		p.resize(len + 64);
-		enum inject_action a = inject_packet_from(&cfg, &flows, &c, now,
-							  p.data(), &len,
+		enum inject_action a = inject_packet_from(&cfg, &flows, &c, now, p.data(), &len,
 							  p.size(), nullptr, o);
 		p.resize(len);
 		return a;
@@ -180,8 +181,7 @@ enum uoa_parse_result header_option(const Bytes &p, struct uoa_client *c)
 std::string ep(const struct uoa_client &c)
 {
 	char a[64];
-	inet_ntop(c.family == TOA_AF_INET ? AF_INET : AF_INET6, c.addr, a,
-		  sizeof(a));
+	inet_ntop(c.family == TOA_AF_INET ? AF_INET : AF_INET6, c.addr, a, sizeof(a));
 	return std::string(a) + "/" + std::to_string(ntohs(c.port));
 }
 
@@ -208,13 +208,13 @@ TEST(InjectUdp, Parse)
 	frag[6] = 0x20;
 	EXPECT_EQ(udp_parse(frag.data(), frag.size(), &ui), PKT_FRAGMENT);
 	Bytes badlen = p;
-	wr16(&badlen[24], 13);		/* UDP length disagrees with IP */
+	wr16(&badlen[24], 13); /* UDP length disagrees with IP */
 	EXPECT_EQ(udp_parse(badlen.data(), badlen.size(), &ui), PKT_BAD);
 	Bytes ext = p6;
-	ext[6] = 60;			/* destination options first */
+	ext[6] = 60; /* destination options first */
 	EXPECT_EQ(udp_parse(ext.data(), ext.size(), &ui), PKT_UNSUPPORTED);
 	EXPECT_EQ(udp_parse(p.data(), 10, &ui), PKT_BAD);
-	Bytes zero = p;			/* IPv4: checksum 0 means none */
+	Bytes zero = p; /* IPv4: checksum 0 means none */
 	zero[26] = zero[27] = 0;
 	ASSERT_EQ(udp_parse(zero.data(), zero.size(), &ui), PKT_OK);
 	EXPECT_TRUE(udp_csum_ok(zero.data(), &ui));
@@ -233,11 +233,11 @@ TEST(InjectUdp, IpOptionMode)
 
 	ASSERT_EQ(r.feed(p), INJECT_MODIFIED);
 	ASSERT_EQ(p.size(), orig.size() + 8);
-	EXPECT_EQ(p[0], 0x47);			/* IHL 7 */
+	EXPECT_EQ(p[0], 0x47); /* IHL 7 */
 	EXPECT_EQ(rd16(&p[2]), p.size());
 	EXPECT_TRUE(ip_csum_ok(p));
 	ASSERT_EQ(header_option(p, &c), UOA_PARSE_FOUND);
-	EXPECT_EQ(ep(c), "10.0.2.1/41001");	/* no conntrack: the source */
+	EXPECT_EQ(ep(c), "10.0.2.1/41001"); /* no conntrack: the source */
 	/* the datagram itself is untouched, checksum included */
 	EXPECT_TRUE(std::equal(orig.begin() + 20, orig.end(), p.begin() + 28));
 	struct udp_info ui;
@@ -264,13 +264,13 @@ TEST(InjectUdp, ClientFromConntrackOrForged)
 
 	/* NAT64: --client with an IPv6 address, 20 bytes in an IPv4 header */
 	Injector f;
-	ASSERT_EQ(options_parse_endpoint("[2001:db8:64::7]:5555",
-					 &f.cfg.addr_family, f.cfg.addr,
-					 &f.cfg.have_port, &f.cfg.port), 0);
+	ASSERT_EQ(options_parse_endpoint("[2001:db8:64::7]:5555", &f.cfg.addr_family, f.cfg.addr,
+					 &f.cfg.have_port, &f.cfg.port),
+		  0);
 	f.cfg.have_addr = 1;
 	Bytes q = build(Dgram());
 	ASSERT_EQ(f.feed(q, &o), INJECT_MODIFIED);
-	EXPECT_EQ(q[0], 0x4a);			/* IHL 10: 20 option bytes */
+	EXPECT_EQ(q[0], 0x4a); /* IHL 10: 20 option bytes */
 	ASSERT_EQ(header_option(q, &c), UOA_PARSE_FOUND);
 	EXPECT_EQ(ep(c), "2001:db8:64::7/5555");
 
@@ -306,13 +306,11 @@ TEST(InjectUdp, Proto248ModeUnwrapsToTheOriginal)
 			EXPECT_TRUE(ip_csum_ok(p));
 		}
 		struct uoa_opp o;
-		ASSERT_EQ(uoa_parse_opp(&p[nh], (unsigned)(p.size() - nh), &o),
-			  UOA_OPP_OK);
+		ASSERT_EQ(uoa_parse_opp(&p[nh], (unsigned)(p.size() - nh), &o), UOA_OPP_OK);
 		EXPECT_EQ(o.version, v6 ? 2 : 1);
 		EXPECT_EQ(o.length, 4 + ol);
 		struct uoa_client c;
-		ASSERT_EQ(uoa_parse_options(&p[nh + 4], o.length - 4, &c),
-			  UOA_PARSE_FOUND);
+		ASSERT_EQ(uoa_parse_options(&p[nh + 4], o.length - 4, &c), UOA_PARSE_FOUND);
 		EXPECT_EQ(ep(c), v6 ? "fd02::1/41001" : "10.0.2.1/41001");
 		/* toa.ko's unwrapping gives back the very datagram: the UDP
 		 * checksum, computed over the addresses the backend sees,
@@ -323,7 +321,7 @@ TEST(InjectUdp, Proto248ModeUnwrapsToTheOriginal)
 
 TEST(InjectUdp, Ipv6AlwaysGetsAWrapper)
 {
-	Injector r;		/* default: IP-option mode */
+	Injector r; /* default: IP-option mode */
 	Bytes p = build(v6dgram());
 
 	ASSERT_EQ(r.feed(p), INJECT_MODIFIED);
@@ -335,23 +333,22 @@ TEST(InjectUdp, Modes)
 	Injector first;
 	const char *argv[] = { "t", "-q", "0", "--mode", "first:2", nullptr };
 	char err[128];
-	ASSERT_EQ(options_parse(5, (char **)argv, &first.cfg, err, sizeof(err)),
-		  OPTIONS_OK);
+	ASSERT_EQ(options_parse(5, (char **)argv, &first.cfg, err, sizeof(err)), OPTIONS_OK);
 	for (int i = 0; i < 4; i++) {
 		Bytes p = build(Dgram());
 		EXPECT_EQ(first.feed(p), i < 2 ? INJECT_MODIFIED : INJECT_PASS);
 	}
 	Dgram other;
-	other.sport = 41002;		/* another flow starts over */
+	other.sport = 41002; /* another flow starts over */
 	Bytes p = build(other);
 	EXPECT_EQ(first.feed(p), INJECT_MODIFIED);
 	EXPECT_EQ(first.c.flows, 2u);
 
-	Injector ack;			/* ack (and seq): the first datagram */
+	Injector ack; /* ack (and seq): the first datagram */
 	Bytes a1 = build(Dgram()), a2 = build(Dgram());
 	EXPECT_EQ(ack.feed(a1), INJECT_MODIFIED);
 	EXPECT_EQ(ack.feed(a2), INJECT_PASS);
-	ack.now += 61000;		/* expired: a new flow */
+	ack.now += 61000; /* expired: a new flow */
 	Bytes a3 = build(Dgram());
 	EXPECT_EQ(ack.feed(a3), INJECT_MODIFIED);
 
@@ -370,22 +367,20 @@ TEST(InjectUdp, Malformations)
 	struct Case {
 		enum inject_malform m;
 		enum inject_uoa_mode mode;
-		int ipopt_result;	/* uoa_parse_options on the header */
-		int opp_result;		/* uoa_parse_opp on the wrapper */
+		int ipopt_result; /* uoa_parse_options on the header */
+		int opp_result;	  /* uoa_parse_opp on the wrapper */
 	} cases[] = {
 		{ INJECT_MAL_ZERO_PORT, INJECT_UOA_IPOPT, UOA_PARSE_MALFORMED, 0 },
 		{ INJECT_MAL_ZERO_ADDR, INJECT_UOA_IPOPT, UOA_PARSE_MALFORMED, 0 },
 		{ INJECT_MAL_SHORT, INJECT_UOA_IPOPT, UOA_PARSE_MALFORMED, 0 },
 		{ INJECT_MAL_TRUNCATED, INJECT_UOA_IPOPT, UOA_PARSE_MALFORMED, 0 },
 		{ INJECT_MAL_BADLEN, INJECT_UOA_IPOPT, UOA_PARSE_MALFORMED, 0 },
-		{ INJECT_MAL_TRUNCATED, INJECT_UOA_PROTO248, UOA_PARSE_MALFORMED,
-		  UOA_OPP_OK },
+		{ INJECT_MAL_TRUNCATED, INJECT_UOA_PROTO248, UOA_PARSE_MALFORMED, UOA_OPP_OK },
 		{ INJECT_MAL_OPP_VERSION, INJECT_UOA_IPOPT, 0, UOA_OPP_BAD_VERSION },
 		{ INJECT_MAL_OPP_PROTO, INJECT_UOA_IPOPT, 0, UOA_OPP_NOT_UDP },
 		/* fits the packet, but runs into the UDP header: toa.ko
 		 * finds the datagram's length wrong */
-		{ INJECT_MAL_OPP_LENGTH, INJECT_UOA_IPOPT, UOA_PARSE_NONE,
-		  UOA_OPP_OK },
+		{ INJECT_MAL_OPP_LENGTH, INJECT_UOA_IPOPT, UOA_PARSE_NONE, UOA_OPP_OK },
 	};
 
 	for (const Case &k : cases) {
@@ -403,14 +398,12 @@ TEST(InjectUdp, Malformations)
 		}
 		struct uoa_opp o = {};
 		ASSERT_EQ(p[9], UOA_OPP_PROTO);
-		EXPECT_EQ(uoa_parse_opp(&p[20], (unsigned)(p.size() - 20), &o),
-			  k.opp_result);
+		EXPECT_EQ(uoa_parse_opp(&p[20], (unsigned)(p.size() - 20), &o), k.opp_result);
 		if (k.opp_result == UOA_OPP_OK && k.ipopt_result) {
-			EXPECT_EQ(uoa_parse_options(&p[24], o.length - 4, &c),
-				  k.ipopt_result);
+			EXPECT_EQ(uoa_parse_options(&p[24], o.length - 4, &c), k.ipopt_result);
 		}
 		if (k.m == INJECT_MAL_OPP_LENGTH) {
-			Bytes q = unwrap(p);	/* 4 bytes too many */
+			Bytes q = unwrap(p); /* 4 bytes too many */
 			EXPECT_NE(rd16(&q[24]), q.size() - 20);
 		}
 	}
@@ -420,7 +413,7 @@ TEST(InjectUdp, NoRoomAndBadChecksum)
 {
 	Injector r;
 	Dgram d;
-	d.ipopts.assign(36, 1);			/* 36 bytes of NOPs */
+	d.ipopts.assign(36, 1); /* 36 bytes of NOPs */
 	Bytes full = build(d);
 	EXPECT_EQ(r.feed(full), INJECT_PASS);
 	EXPECT_EQ(r.c.no_room, 1u);
@@ -434,30 +427,27 @@ TEST(InjectUdp, NoRoomAndBadChecksum)
 
 	/* existing options stay, and an EOL among them stops nobody */
 	Injector l;
-	l.cfg.malform = INJECT_MAL_TRUNCATED;	/* goes last */
+	l.cfg.malform = INJECT_MAL_TRUNCATED; /* goes last */
 	Dgram e;
-	e.ipopts = { 1, 0, 0, 0 };		/* NOP, EOL, padding */
+	e.ipopts = { 1, 0, 0, 0 }; /* NOP, EOL, padding */
 	Bytes p = build(e);
 	ASSERT_EQ(l.feed(p), INJECT_MODIFIED);
-	EXPECT_EQ(Bytes(p.begin() + 20, p.begin() + 28),
-		  Bytes({ 1, 1, 1, 1, 31, 8, 0xa0, 0x29 }));
+	EXPECT_EQ(Bytes(p.begin() + 20, p.begin() + 28), Bytes({ 1, 1, 1, 1, 31, 8, 0xa0, 0x29 }));
 }
 
 TEST(InjectUdp, Options)
 {
 	struct inject_config cfg;
 	char err[128];
-	const char *ok[] = { "t", "-q", "3", "--uoa-mode", "proto248",
-			     "--malform", "opp-length", nullptr };
+	const char *ok[] = { "t",	 "-q",	      "3",	    "--uoa-mode",
+			     "proto248", "--malform", "opp-length", nullptr };
 
 	inject_config_init(&cfg);
-	ASSERT_EQ(options_parse(7, (char **)ok, &cfg, err, sizeof(err)),
-		  OPTIONS_OK);
+	ASSERT_EQ(options_parse(7, (char **)ok, &cfg, err, sizeof(err)), OPTIONS_OK);
 	EXPECT_EQ(cfg.uoa_mode, INJECT_UOA_PROTO248);
 	EXPECT_EQ(cfg.malform, INJECT_MAL_OPP_LENGTH);
 	const char *bad[] = { "t", "-q", "3", "--uoa-mode", "gre", nullptr };
 	inject_config_init(&cfg);
-	EXPECT_EQ(options_parse(5, (char **)bad, &cfg, err, sizeof(err)),
-		  OPTIONS_ERROR);
+	EXPECT_EQ(options_parse(5, (char **)bad, &cfg, err, sizeof(err)), OPTIONS_ERROR);
 	EXPECT_NE(std::string(err).find("uoa-mode"), std::string::npos);
 }

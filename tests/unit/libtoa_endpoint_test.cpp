@@ -16,8 +16,8 @@ extern "C" {
 
 TEST(Endpoint, ParseAndFormat)
 {
-	for (const char *s : { "10.0.0.1:80", "[fd00::1]:443", "[::ffff:1.2.3.4]:1",
-			       "0.0.0.0:0", "[::]:65535" }) {
+	for (const char *s :
+	     { "10.0.0.1:80", "[fd00::1]:443", "[::ffff:1.2.3.4]:1", "0.0.0.0:0", "[::]:65535" }) {
 		auto e = toa::endpoint::parse(s);
 		ASSERT_TRUE(e) << s;
 		EXPECT_EQ(e->to_string(), s);
@@ -32,10 +32,9 @@ TEST(Endpoint, ParseAndFormat)
 
 TEST(Endpoint, RejectsGarbage)
 {
-	for (const char *s : { "", "1.2.3.4", "1.2.3.4:", "1.2.3.4:65536",
-			       "1.2.3.4:-1", "1.2.3.4:+1", "fd00::1:80", "[fd00::1]",
-			       "[fd00::1]80", "[fd00::1", "host:80", "1.2.3.4:80x",
-			       "1.2.3.4:0080000", ":80", "[]:80" })
+	for (const char *s : { "", "1.2.3.4", "1.2.3.4:", "1.2.3.4:65536", "1.2.3.4:-1",
+			       "1.2.3.4:+1", "fd00::1:80", "[fd00::1]", "[fd00::1]80", "[fd00::1",
+			       "host:80", "1.2.3.4:80x", "1.2.3.4:0080000", ":80", "[]:80" })
 		EXPECT_FALSE(toa::endpoint::parse(s)) << s;
 }
 
@@ -66,7 +65,8 @@ TEST(Endpoint, CApi)
 	EXPECT_EQ(toa_endpoint_parse("nope", &c), -1);
 	EXPECT_EQ(toa_endpoint_parse(nullptr, &c), -1);
 	// The longest IPv6 spelling fits TOA_ENDPOINT_STRLEN.
-	ASSERT_EQ(toa_endpoint_parse("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535", &c), 0);
+	ASSERT_EQ(toa_endpoint_parse("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535", &c),
+		  0);
 	EXPECT_GT(toa_endpoint_format(&c, buf, sizeof(buf)), 0);
 }
 

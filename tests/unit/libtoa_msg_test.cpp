@@ -28,15 +28,18 @@ struct msgbuf {
 	}
 };
 
-void put_addr(nlmsghdr *nlh, uint16_t type, int family, const char *a,
-	      uint16_t port, int len_override = -1)
+void put_addr(nlmsghdr *nlh, uint16_t type, int family, const char *a, uint16_t port,
+	      int len_override = -1)
 {
 	uint8_t raw[16] = {};
 	inet_pton(family, a, raw);
 	nlattr *n = mnl_attr_nest_start(nlh, type);
 	mnl_attr_put_u16(nlh, TOA_ADDR_A_FAMILY, family);
 	mnl_attr_put(nlh, TOA_ADDR_A_ADDR,
-		     len_override >= 0 ? len_override : family == AF_INET ? 4 : 16, raw);
+		     len_override >= 0	 ? len_override
+		     : family == AF_INET ? 4
+					 : 16,
+		     raw);
 	mnl_attr_put_u16(nlh, TOA_ADDR_A_PORT, htons(port));
 	mnl_attr_nest_end(nlh, n);
 }

@@ -133,8 +133,7 @@ struct tcp_pair {
 			s->sin6_addr = in6addr_loopback;
 			len = sizeof(*s);
 		}
-		if (bind(l, reinterpret_cast<sockaddr *>(&ss), len) ||
-		    listen(l, 1) ||
+		if (bind(l, reinterpret_cast<sockaddr *>(&ss), len) || listen(l, 1) ||
 		    getsockname(l, reinterpret_cast<sockaddr *>(&ss), &len))
 			return;
 		cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -154,8 +153,7 @@ struct tcp_pair {
 		sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		getsockname(cli, reinterpret_cast<sockaddr *>(&ss), &len);
-		return toa::endpoint::from_sockaddr(
-			reinterpret_cast<sockaddr *>(&ss), len);
+		return toa::endpoint::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), len);
 	}
 };
 
@@ -184,8 +182,7 @@ TEST_P(PeerLoopback, WithoutOptionGivesThePeer)
 	EXPECT_EQ(c.client.family, GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, PeerLoopback,
-			 ::testing::Values(AF_INET, AF_INET6));
+INSTANTIATE_TEST_SUITE_P(Families, PeerLoopback, ::testing::Values(AF_INET, AF_INET6));
 
 TEST(Peer, ErrorsCarryErrno)
 {

@@ -69,9 +69,10 @@ struct Control {
 	}
 };
 
-const Bytes v4opt = { 31, 8, 0x9c, 0x41, 10, 0, 1, 2 };	/* 10.0.1.2:40001 */
-const Bytes v6opt = { 31, 20, 0x15, 0xb3, 0x20, 0x01, 0x0d, 0xb8, 0, 0x64,
-		      0, 0, 0, 0, 0, 0, 0, 0, 0, 7 };	/* [2001:db8:64::7]:5555 */
+const Bytes v4opt = { 31, 8, 0x9c, 0x41, 10, 0, 1, 2 }; /* 10.0.1.2:40001 */
+const Bytes v6opt = {
+	31, 20, 0x15, 0xb3, 0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7
+}; /* [2001:db8:64::7]:5555 */
 
 } // namespace
 
@@ -90,41 +91,40 @@ TEST(LibtoaUdpCmsg, OptionAndPktinfo)
 TEST(LibtoaUdpCmsg, Nat64ClientAmongOtherOptions)
 {
 	Control c;
-	Bytes o = { 1, 1, 1, 1 };		/* what toa.ko's NOPs look like */
+	Bytes o = { 1, 1, 1, 1 }; /* what toa.ko's NOPs look like */
 	o.insert(o.end(), v6opt.begin(), v6opt.end());
 	c.opts(o);
 	auto d = c.decode();
 	ASSERT_EQ(d.option, UOA_PARSE_FOUND);
 	EXPECT_EQ(d.client.to_string(), "[2001:db8:64::7]:5555");
-	EXPECT_TRUE(d.local.empty());		/* no IP_PKTINFO asked */
+	EXPECT_TRUE(d.local.empty()); /* no IP_PKTINFO asked */
 }
 
 TEST(LibtoaUdpCmsg, IpOptionsNameAndMappedClient)
 {
 	Control c;
-	Bytes mapped = { 31, 20, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
-			 10, 0, 1, 2 };
-	c.opts(mapped, IP_OPTIONS);		/* the other spelling */
+	Bytes mapped = { 31, 20, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 1, 2 };
+	c.opts(mapped, IP_OPTIONS); /* the other spelling */
 	auto d = c.decode();
 	ASSERT_EQ(d.option, UOA_PARSE_FOUND);
-	EXPECT_EQ(d.client.family, AF_INET);	/* one spelling, as toa::peer */
+	EXPECT_EQ(d.client.family, AF_INET); /* one spelling, as toa::peer */
 	EXPECT_EQ(d.client.to_string(), "10.0.1.2:80");
 }
 
 TEST(LibtoaUdpCmsg, BlankedMalformedAndAbsent)
 {
 	Control blank;
-	blank.opts(Bytes(8, 1));		/* toa.ko blanked a rejected one */
+	blank.opts(Bytes(8, 1)); /* toa.ko blanked a rejected one */
 	EXPECT_EQ(blank.decode().option, UOA_PARSE_NONE);
 
 	Control bad;
-	bad.opts({ 31, 8, 0, 0, 10, 0, 1, 2 });	/* port 0 */
+	bad.opts({ 31, 8, 0, 0, 10, 0, 1, 2 }); /* port 0 */
 	auto d = bad.decode();
 	EXPECT_EQ(d.option, UOA_PARSE_MALFORMED);
 	EXPECT_TRUE(d.client.empty());
 
 	Control other;
-	other.opts({ 7, 7, 4, 0, 0, 0, 0, 0 });	/* record route only */
+	other.opts({ 7, 7, 4, 0, 0, 0, 0, 0 }); /* record route only */
 	EXPECT_EQ(other.decode().option, UOA_PARSE_NONE);
 
 	Control none;
@@ -132,8 +132,7 @@ TEST(LibtoaUdpCmsg, BlankedMalformedAndAbsent)
 	EXPECT_EQ(none.decode().option, UOA_PARSE_NONE);
 
 	msghdr empty{};
-	EXPECT_EQ(toa::detail::decode_udp_cmsgs(empty, 0).option,
-		  UOA_PARSE_NONE);
+	EXPECT_EQ(toa::detail::decode_udp_cmsgs(empty, 0).option, UOA_PARSE_NONE);
 }
 
 TEST(LibtoaUdpCmsg, Ipv6AndDualStack)
@@ -142,7 +141,7 @@ TEST(LibtoaUdpCmsg, Ipv6AndDualStack)
 	c.pktinfo6("fd02::2");
 	EXPECT_EQ(c.decode(0).local.to_string(), "[fd02::2]:0");
 	Control m;
-	m.pktinfo6("::ffff:10.0.2.2");		/* IPv4 on a dual-stack socket */
+	m.pktinfo6("::ffff:10.0.2.2"); /* IPv4 on a dual-stack socket */
 	EXPECT_EQ(m.decode(0).local.to_string(), "10.0.2.2:0");
 }
 
@@ -205,8 +204,7 @@ TEST(LibtoaUdp, LoopbackRoundTrip)
 	ASSERT_TRUE(toa::udp::enable(rx));
 
 	char buf[64];
-	ASSERT_EQ(sendto(tx, "plain", 5, 0, reinterpret_cast<sockaddr *>(&a),
-			 sizeof(a)), 5);
+	ASSERT_EQ(sendto(tx, "plain", 5, 0, reinterpret_cast<sockaddr *>(&a), sizeof(a)), 5);
 	auto d = toa::udp::recv(rx, buf, sizeof(buf));
 	ASSERT_TRUE(d);
 	EXPECT_EQ(d->size, 5u);
@@ -215,17 +213,15 @@ TEST(LibtoaUdp, LoopbackRoundTrip)
 	EXPECT_EQ(d->local.address(), "127.0.0.1");
 
 	struct toa_udp_datagram cd;
-	if (setsockopt(tx, IPPROTO_IP, IP_OPTIONS, v4opt.data(),
-		       (socklen_t)v4opt.size()) != 0) {
+	if (setsockopt(tx, IPPROTO_IP, IP_OPTIONS, v4opt.data(), (socklen_t)v4opt.size()) != 0) {
 		close(rx);
 		close(tx);
 		GTEST_SKIP() << "IP_OPTIONS with option 31 needs CAP_NET_RAW";
 	}
 	for (int i = 0; i < 3; i++)
-		ASSERT_EQ(sendto(tx, "with", 4, 0,
-				 reinterpret_cast<sockaddr *>(&a), sizeof(a)), 4);
+		ASSERT_EQ(sendto(tx, "with", 4, 0, reinterpret_cast<sockaddr *>(&a), sizeof(a)), 4);
 	/* the C ABI: never an unvetted option */
-	ASSERT_EQ(toa_udp_recv(rx, buf, 2, 0, &cd), 2);	/* truncated */
+	ASSERT_EQ(toa_udp_recv(rx, buf, 2, 0, &cd), 2); /* truncated */
 	EXPECT_EQ(cd.source, (uint32_t)TOA_UDP_FROM_NONE);
 	EXPECT_TRUE(cd.flags & TOA_UDP_TRUNCATED);
 	EXPECT_TRUE(cd.flags & TOA_UDP_MODULE_MISSING);

@@ -50,16 +50,15 @@ TEST(Toactl, Arguments)
 	EXPECT_FALSE(parse_bool("").has_value());
 	EXPECT_EQ(split_list("a,,b,"), (std::vector<std::string>{ "a", "b" }));
 	EXPECT_TRUE(split_list("").empty());
-
 }
 
 // parse_args: getopt_long's rules, the common options anywhere.
 static parsed_args parse(context &ctx, std::vector<std::string> args, int *code = nullptr)
 {
 	parsed_args a;
-	int c = parse_args(ctx, "conns", args,
-			   { { "no-header", 'H', false }, { "count", 'c', false }, { "port", 0, true } },
-			   a);
+	int c = parse_args(
+		ctx, "conns", args,
+		{ { "no-header", 'H', false }, { "count", 'c', false }, { "port", 0, true } }, a);
 	if (code)
 		*code = c;
 	return a;
@@ -83,7 +82,7 @@ TEST(Toactl, OptionsCombinedAndAnywhere)
 	context c2;
 	a = parse(c2, { "--port", "81", "-p", "--", "-H", "--count" }, &code);
 	EXPECT_EQ(code, -1);
-	EXPECT_TRUE(c2.json && c2.pretty);	// -p implies JSON
+	EXPECT_TRUE(c2.json && c2.pretty); // -p implies JSON
 	EXPECT_EQ(a.positional, (std::vector<std::string>{ "-H", "--count" }));
 	ASSERT_EQ(a.options.size(), 1u);
 	EXPECT_EQ(a.options[0].second, "81");
@@ -102,9 +101,13 @@ TEST(Toactl, OptionsCombinedAndAnywhere)
 
 TEST(Toactl, OptionErrorsAreUsageErrors)
 {
-	for (auto args : std::vector<std::vector<std::string>>{
-		     { "-Z" }, { "--bogus" }, { "--port" }, { "-n" }, { "--netns=" }, { "-Hx" },
-		     { "--count=3" } }) {
+	for (auto args : std::vector<std::vector<std::string>>{ { "-Z" },
+								{ "--bogus" },
+								{ "--port" },
+								{ "-n" },
+								{ "--netns=" },
+								{ "-Hx" },
+								{ "--count=3" } }) {
 		context ctx;
 		int code = 0;
 		testing::internal::CaptureStderr();
@@ -155,11 +158,14 @@ TEST(Toactl, JsonStringsAreUtf8)
 	// valid sequences pass, broken ones become U+FFFD, DEL is escaped
 	EXPECT_EQ(json::escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
 		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-	EXPECT_EQ(json::escape("a\xff" "b"), "\"a\\ufffdb\"");
-	EXPECT_EQ(json::escape("\xc3"), "\"\\ufffd\"");		// truncated
-	EXPECT_EQ(json::escape("\xc0\xaf"), "\"\\ufffd\\ufffd\"");	// overlong '/'
-	EXPECT_EQ(json::escape("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");	// surrogate
-	EXPECT_EQ(json::escape("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");	// > U+10FFFF
+	EXPECT_EQ(json::escape("a\xff"
+			       "b"),
+		  "\"a\\ufffdb\"");
+	EXPECT_EQ(json::escape("\xc3"), "\"\\ufffd\"");			      // truncated
+	EXPECT_EQ(json::escape("\xc0\xaf"), "\"\\ufffd\\ufffd\"");	      // overlong '/'
+	EXPECT_EQ(json::escape("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); // surrogate
+	EXPECT_EQ(json::escape("\xf4\x90\x80\x80"),
+		  "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); // > U+10FFFF
 	EXPECT_EQ(json::escape("\x7f"), "\"\\u007f\"");
 }
 
@@ -175,8 +181,10 @@ TEST(Toactl, PrintJsonHasSchema)
 
 TEST(Toactl, Prometheus)
 {
-	std::vector<named_value> c{ { "syn_recv_sock_toa", 3 }, { "store_in_use", 2 },
-				    { "future_counter", 7 }, { "Bad Name", 1 } };
+	std::vector<named_value> c{ { "syn_recv_sock_toa", 3 },
+				    { "store_in_use", 2 },
+				    { "future_counter", 7 },
+				    { "Bad Name", 1 } };
 	std::string t = prometheus_text(c, { "module", "0.1.0", "pod\"1" });
 	EXPECT_NE(t.find("# TYPE toa_info gauge\n"
 			 "toa_info{netns=\"pod\\\"1\",mode=\"module\",version=\"0.1.0\"} 1\n"),
@@ -195,7 +203,8 @@ TEST(Toactl, Prometheus)
 	EXPECT_EQ(t.find("Bad Name"), std::string::npos);
 	// one HELP and one TYPE per sample, every line a comment or a sample
 	EXPECT_EQ(prometheus_text({}, { "bpf", "0.1.0", "" }),
-		  "# HELP toa_info What answers for TOA on this node (mode: module for toa.ko, bpf for "
+		  "# HELP toa_info What answers for TOA on this node (mode: module for toa.ko, bpf "
+		  "for "
 		  "the module-free mode) and its version; always 1.\n"
 		  "# TYPE toa_info gauge\n"
 		  "toa_info{mode=\"bpf\",version=\"0.1.0\"} 1\n");
@@ -259,7 +268,7 @@ TEST(Toactl, ConnsJsonStaysValidWhenTheDumpFails)
 	{
 		conns_printer p(ctx, o);
 		p.add("-", sock("10.0.0.2:80", "10.0.0.1:5000", "192.0.2.1:6000"));
-		p.add("-", sock("10.0.0.2:81", "10.0.0.1:5001", "192.0.2.1:6001"));	// filtered out
+		p.add("-", sock("10.0.0.2:81", "10.0.0.1:5001", "192.0.2.1:6001")); // filtered out
 		p.finish(std::make_pair(1, std::string("conns: No buffer space available")));
 	}
 	EXPECT_EQ(testing::internal::GetCapturedStdout(),

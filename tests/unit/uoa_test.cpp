@@ -44,9 +44,10 @@ enum uoa_opp_result opp(const Bytes &b, unsigned avail, struct uoa_opp *o)
 	return r;
 }
 
-const Bytes v4opt = { 31, 8, 0x9c, 0x41, 10, 0, 1, 2 };	/* 10.0.1.2:40001 */
-const Bytes v6opt = { 31, 20, 0x15, 0xb3, 0xfd, 1, 0, 0, 0, 0, 0, 0,
-		      0, 0, 0, 0, 0, 0, 0, 2 };		/* [fd01::2]:5555 */
+const Bytes v4opt = { 31, 8, 0x9c, 0x41, 10, 0, 1, 2 }; /* 10.0.1.2:40001 */
+const Bytes v6opt = {
+	31, 20, 0x15, 0xb3, 0xfd, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2
+}; /* [fd01::2]:5555 */
 
 Bytes cat(Bytes a, const Bytes &b)
 {
@@ -64,7 +65,7 @@ TEST(UoaParse, Ipv4Client)
 	EXPECT_EQ(c.family, TOA_AF_INET);
 	EXPECT_EQ(ntohs(c.port), 40001);
 	const uint8_t want[16] = { 10, 0, 1, 2 };
-	EXPECT_EQ(std::memcmp(c.addr, want, 16), 0);	/* rest zeroed */
+	EXPECT_EQ(std::memcmp(c.addr, want, 16), 0); /* rest zeroed */
 	EXPECT_EQ(c.opt_off, 0);
 	EXPECT_EQ(c.opt_len, 8);
 }
@@ -99,7 +100,7 @@ TEST(UoaParse, TwoOptionsAreMalformed)
 	forged[7] = 99;
 	/* a forged option beside the balancer's, either order: neither */
 	EXPECT_EQ(parse(cat(forged, v4opt), &c), UOA_PARSE_MALFORMED);
-	EXPECT_EQ(c.opt_len, 0);	/* no single option to blame */
+	EXPECT_EQ(c.opt_len, 0); /* no single option to blame */
 	EXPECT_EQ(parse(cat(v4opt, forged), &c), UOA_PARSE_MALFORMED);
 	EXPECT_EQ(parse(cat(v6opt, v4opt), &c), UOA_PARSE_MALFORMED);
 	EXPECT_EQ(parse(cat(cat(v4opt, { 1, 7, 7, 4, 0, 0, 0, 0 }), v4opt), &c),
@@ -133,7 +134,7 @@ Bytes blanked(Bytes b, unsigned *n = nullptr)
 TEST(UoaBlank, EveryOption31AndNothingElse)
 {
 	struct uoa_client c;
-	const Bytes rr = { 7, 7, 4, 0, 0, 0, 0 };	/* record route */
+	const Bytes rr = { 7, 7, 4, 0, 0, 0, 0 }; /* record route */
 	Bytes forged = v4opt;
 	unsigned n;
 
@@ -171,8 +172,7 @@ TEST(UoaParse, None)
 	EXPECT_EQ(parse(cat({ 0, 1, 1, 1 }, v4opt), &c), UOA_PARSE_NONE);
 	EXPECT_EQ(parse(cat({ 1 }, { 0 }), &c), UOA_PARSE_NONE);
 	/* TOA's TCP kinds mean nothing here */
-	EXPECT_EQ(parse({ 254, 8, 0x9c, 0x41, 10, 0, 1, 2 }, &c),
-		  UOA_PARSE_NONE);
+	EXPECT_EQ(parse({ 254, 8, 0x9c, 0x41, 10, 0, 1, 2 }, &c), UOA_PARSE_NONE);
 	EXPECT_EQ(c.opt_len, 0);
 }
 
@@ -182,7 +182,7 @@ TEST(UoaParse, BrokenListIsMalformed)
 
 	/* the option runs past the list: where a TOA length is, no room */
 	EXPECT_EQ(parse({ 31, 8, 0x9c, 0x41 }, &c), UOA_PARSE_MALFORMED);
-	EXPECT_EQ(c.opt_len, 0);	/* nothing to blank: structure broken */
+	EXPECT_EQ(c.opt_len, 0); /* nothing to blank: structure broken */
 	EXPECT_EQ(parse({ 31, 1, 0, 0 }, &c), UOA_PARSE_MALFORMED);
 	EXPECT_EQ(parse({ 7, 0 }, &c), UOA_PARSE_MALFORMED);
 	EXPECT_EQ(parse({ 1, 1, 1, 68 }, &c), UOA_PARSE_MALFORMED); /* no len */
@@ -207,23 +207,23 @@ TEST(UoaParse, ImpossibleAddressesAreMalformed)
 {
 	struct uoa_client c;
 	const Bytes bogus4[] = {
-		{ 31, 8, 0, 0, 10, 0, 1, 2 },		/* port 0 */
-		{ 31, 8, 0, 80, 0, 0, 0, 0 },		/* 0.0.0.0 */
-		{ 31, 8, 0, 80, 127, 0, 0, 1 },		/* loopback */
-		{ 31, 8, 0, 80, 224, 0, 0, 1 },		/* multicast */
-		{ 31, 8, 0, 80, 255, 255, 255, 255 },	/* broadcast */
+		{ 31, 8, 0, 0, 10, 0, 1, 2 },	      /* port 0 */
+		{ 31, 8, 0, 80, 0, 0, 0, 0 },	      /* 0.0.0.0 */
+		{ 31, 8, 0, 80, 127, 0, 0, 1 },	      /* loopback */
+		{ 31, 8, 0, 80, 224, 0, 0, 1 },	      /* multicast */
+		{ 31, 8, 0, 80, 255, 255, 255, 255 }, /* broadcast */
 	};
 
 	for (const Bytes &b : bogus4) {
 		EXPECT_EQ(parse(b, &c), UOA_PARSE_MALFORMED);
-		EXPECT_EQ(c.opt_len, 8);	/* toa.ko blanks these 8 bytes */
+		EXPECT_EQ(c.opt_len, 8); /* toa.ko blanks these 8 bytes */
 	}
 	Bytes v6 = v6opt;
-	std::memset(&v6[4], 0, 16);			/* :: */
+	std::memset(&v6[4], 0, 16); /* :: */
 	EXPECT_EQ(parse(v6, &c), UOA_PARSE_MALFORMED);
-	v6[19] = 1;					/* ::1 */
+	v6[19] = 1; /* ::1 */
 	EXPECT_EQ(parse(v6, &c), UOA_PARSE_MALFORMED);
-	v6[4] = 0xff;					/* ff00::1 */
+	v6[4] = 0xff; /* ff00::1 */
 	EXPECT_EQ(parse(v6, &c), UOA_PARSE_MALFORMED);
 	/* a v4-mapped client is a real one */
 	Bytes mapped = v6opt;

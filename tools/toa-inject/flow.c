@@ -11,7 +11,7 @@
 static uint32_t flow_hash(const struct flow_key *k)
 {
 	const uint8_t *p = (const uint8_t *)k;
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint32_t h = 2166136261u; /* FNV-1a */
 	size_t i;
 
 	for (i = 0; i < sizeof(*k); i++) {
@@ -21,8 +21,7 @@ static uint32_t flow_hash(const struct flow_key *k)
 	return h;
 }
 
-static int flow_live(const struct flow_table *t, const struct flow *f,
-		     uint64_t now_ms)
+static int flow_live(const struct flow_table *t, const struct flow *f, uint64_t now_ms)
 {
 	return f->used && now_ms - f->last_ms <= t->timeout_ms;
 }
@@ -48,8 +47,7 @@ void flow_table_free(struct flow_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-struct flow *flow_lookup(struct flow_table *t, const struct flow_key *k,
-			 uint64_t now_ms)
+struct flow *flow_lookup(struct flow_table *t, const struct flow_key *k, uint64_t now_ms)
 {
 	uint32_t h = flow_hash(k);
 	unsigned int i;
@@ -67,8 +65,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct flow_key *k,
 	return NULL;
 }
 
-struct flow *flow_insert(struct flow_table *t, const struct flow_key *k,
-			 uint64_t now_ms)
+struct flow *flow_insert(struct flow_table *t, const struct flow_key *k, uint64_t now_ms)
 {
 	uint32_t h = flow_hash(k);
 	struct flow *victim = NULL, *f;
@@ -77,19 +74,18 @@ struct flow *flow_insert(struct flow_table *t, const struct flow_key *k,
 	for (i = 0; i < FLOW_PROBE; i++) {
 		f = &t->slots[(h + i) & (t->size - 1)];
 		if (f->used && !memcmp(&f->key, k, sizeof(*k))) {
-			victim = f;		/* same flow again: reset it */
+			victim = f; /* same flow again: reset it */
 			break;
 		}
 		if (!flow_live(t, f, now_ms)) {
 			if (!victim || flow_live(t, victim, now_ms))
-				victim = f;	/* free or expired beats live */
-		} else if (!victim || (flow_live(t, victim, now_ms) &&
-				       f->last_ms < victim->last_ms)) {
+				victim = f; /* free or expired beats live */
+		} else if (!victim ||
+			   (flow_live(t, victim, now_ms) && f->last_ms < victim->last_ms)) {
 			victim = f;
 		}
 	}
-	if (flow_live(t, victim, now_ms) &&
-	    memcmp(&victim->key, k, sizeof(*k)))
+	if (flow_live(t, victim, now_ms) && memcmp(&victim->key, k, sizeof(*k)))
 		t->evicted++;
 	if (!victim->used)
 		t->count++;

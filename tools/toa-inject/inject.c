@@ -21,21 +21,19 @@
 #include "udp.h"
 
 const char *const inject_malform_names[INJECT_MAL_COUNT] = {
-	[INJECT_MAL_NONE]	= "none",
-	[INJECT_MAL_TRUNCATED]	= "truncated",
-	[INJECT_MAL_BADLEN]	= "badlen",
-	[INJECT_MAL_ZERO_PORT]	= "zero-port",
-	[INJECT_MAL_ZERO_ADDR]	= "zero-addr",
-	[INJECT_MAL_SHORT]	= "short",
+	[INJECT_MAL_NONE] = "none",
+	[INJECT_MAL_TRUNCATED] = "truncated",
+	[INJECT_MAL_BADLEN] = "badlen",
+	[INJECT_MAL_ZERO_PORT] = "zero-port",
+	[INJECT_MAL_ZERO_ADDR] = "zero-addr",
+	[INJECT_MAL_SHORT] = "short",
 	[INJECT_MAL_OPP_VERSION] = "opp-version",
-	[INJECT_MAL_OPP_PROTO]	= "opp-proto",
-	[INJECT_MAL_OPP_LENGTH]	= "opp-length",
-	[INJECT_MAL_TWICE]	= "twice",
+	[INJECT_MAL_OPP_PROTO] = "opp-proto",
+	[INJECT_MAL_OPP_LENGTH] = "opp-length",
+	[INJECT_MAL_TWICE] = "twice",
 };
 
-static const uint8_t v4mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 void inject_config_init(struct inject_config *cfg)
 {
@@ -47,9 +45,8 @@ void inject_config_init(struct inject_config *cfg)
 	cfg->timeout_s = FLOW_DEFAULT_TIMEOUT_MS / 1000;
 }
 
-unsigned int inject_malform_option(enum inject_malform m, const uint8_t *opt,
-				   unsigned int n, uint8_t nop, uint8_t *out,
-				   enum pkt_where *where)
+unsigned int inject_malform_option(enum inject_malform m, const uint8_t *opt, unsigned int n,
+				   uint8_t nop, uint8_t *out, enum pkt_where *where)
 {
 	*where = PKT_OPT_FIRST;
 	switch (m) {
@@ -76,9 +73,8 @@ unsigned int inject_malform_option(enum inject_malform m, const uint8_t *opt,
 	}
 }
 
-unsigned int inject_build_option(const struct inject_config *cfg,
-				 const struct pkt_info *pi, uint8_t *out,
-				 enum pkt_where *where)
+unsigned int inject_build_option(const struct inject_config *cfg, const struct pkt_info *pi,
+				 uint8_t *out, enum pkt_where *where)
 {
 	struct toa_client c;
 	uint16_t fam = (uint16_t)pi->family;
@@ -106,7 +102,7 @@ unsigned int inject_build_option(const struct inject_config *cfg,
 		memcpy(c.addr, v4mapped_prefix, 12);
 		memcpy(c.addr + 12, a, 4);
 	} else if (!memcmp(a, v4mapped_prefix, 12)) {
-		memcpy(c.addr, a + 12, 4);	/* mapped IPv6 -> IPv4 */
+		memcpy(c.addr, a + 12, 4); /* mapped IPv6 -> IPv4 */
 	} else {
 		return 0;
 	}
@@ -133,23 +129,19 @@ unsigned int inject_build_option(const struct inject_config *cfg,
 		return 2 * n;
 	}
 
-	return inject_malform_option(cfg->malform, opt, n, TOA_TCPOPT_NOP, out,
-				     where);
+	return inject_malform_option(cfg->malform, opt, n, TOA_TCPOPT_NOP, out, where);
 }
 
-static void fmt_ep(char *buf, size_t size, int family, const uint8_t *addr,
-		   uint16_t port_be)
+static void fmt_ep(char *buf, size_t size, int family, const uint8_t *addr, uint16_t port_be)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(family == TOA_AF_INET ? AF_INET : AF_INET6, addr, a,
-		  sizeof(a));
-	snprintf(buf, size, family == TOA_AF_INET ? "%s:%u" : "[%s]:%u", a,
-		 ntohs(port_be));
+	inet_ntop(family == TOA_AF_INET ? AF_INET : AF_INET6, addr, a, sizeof(a));
+	snprintf(buf, size, family == TOA_AF_INET ? "%s:%u" : "[%s]:%u", a, ntohs(port_be));
 }
 
-static void log_packet(FILE *log, const struct pkt_info *pi, const char *what,
-		       const uint8_t *opt, unsigned int optlen)
+static void log_packet(FILE *log, const struct pkt_info *pi, const char *what, const uint8_t *opt,
+		       unsigned int optlen)
 {
 	char s[64], d[64];
 	unsigned int i;
@@ -184,20 +176,15 @@ static enum inject_action pass(struct inject_counters *c)
 	return INJECT_PASS;
 }
 
-enum inject_action inject_packet(const struct inject_config *cfg,
-				 struct flow_table *flows,
-				 struct inject_counters *c, uint64_t now_ms,
-				 uint8_t *pkt, size_t *len, size_t cap,
-				 FILE *log)
+enum inject_action inject_packet(const struct inject_config *cfg, struct flow_table *flows,
+				 struct inject_counters *c, uint64_t now_ms, uint8_t *pkt,
+				 size_t *len, size_t cap, FILE *log)
 {
-	return inject_packet_from(cfg, flows, c, now_ms, pkt, len, cap, log,
-				  NULL);
+	return inject_packet_from(cfg, flows, c, now_ms, pkt, len, cap, log, NULL);
 }
 
-enum inject_action inject_packet_from(const struct inject_config *cfg,
-				      struct flow_table *flows,
-				      struct inject_counters *c,
-				      uint64_t now_ms, uint8_t *pkt,
+enum inject_action inject_packet_from(const struct inject_config *cfg, struct flow_table *flows,
+				      struct inject_counters *c, uint64_t now_ms, uint8_t *pkt,
 				      size_t *len, size_t cap, FILE *log,
 				      const struct inject_origin *orig)
 {
@@ -212,8 +199,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg,
 
 	c->seen++;
 	if (udp_is_udp(pkt, *len))
-		return inject_udp(cfg, flows, c, now_ms, pkt, len, cap, log,
-				  orig);
+		return inject_udp(cfg, flows, c, now_ms, pkt, len, cap, log, orig);
 	if (pkt_parse(pkt, *len, &pi) != PKT_OK) {
 		c->unparsed++;
 		return pass(c);
@@ -248,8 +234,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg,
 			if (optlen && pkt_clamp_mss(pkt, &pi, optlen) > 0) {
 				c->clamped++;
 				if (log)
-					log_packet(log, &pi, "mss clamped",
-						   NULL, 0);
+					log_packet(log, &pi, "mss clamped", NULL, 0);
 				return INJECT_MODIFIED;
 			}
 		}
@@ -260,7 +245,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg,
 	if (!f) {
 		if (pi.flags & PKT_TCP_RST)
 			return pass(c);
-		f = flow_insert(flows, &k, now_ms);	/* joined */
+		f = flow_insert(flows, &k, now_ms); /* joined */
 		f->state = FLOW_CLIENT;
 		f->isn = pi.seq - 1;
 		c->flows++;
@@ -278,8 +263,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg,
 		if (!optlen) {
 			c->unfit++;
 		} else {
-			err = pkt_insert_option(pkt, len, cap, &pi, opt, optlen,
-						where);
+			err = pkt_insert_option(pkt, len, cap, &pi, opt, optlen, where);
 			if (!err) {
 				f->injected++;
 				c->injected++;
@@ -298,12 +282,11 @@ enum inject_action inject_packet_from(const struct inject_config *cfg,
 	return act == INJECT_MODIFIED ? act : pass(c);
 }
 
-void inject_counters_format(const struct inject_counters *c, char *buf,
-			    size_t size)
+void inject_counters_format(const struct inject_counters *c, char *buf, size_t size)
 {
 	snprintf(buf, size,
 		 "seen=%lu injected=%lu clamped=%lu passed=%lu no-room=%lu "
 		 "unfit=%lu unparsed=%lu bad-csum=%lu flows=%lu",
-		 c->seen, c->injected, c->clamped, c->passed, c->no_room,
-		 c->unfit, c->unparsed, c->bad_csum, c->flows);
+		 c->seen, c->injected, c->clamped, c->passed, c->no_room, c->unfit, c->unparsed,
+		 c->bad_csum, c->flows);
 }

@@ -40,8 +40,7 @@ int main(int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
-	if (flow_table_init(&flows, cfg.max_flows,
-			    (uint64_t)cfg.timeout_s * 1000)) {
+	if (flow_table_init(&flows, cfg.max_flows, (uint64_t)cfg.timeout_s * 1000)) {
 		fprintf(stderr, "toa-inject: out of memory\n");
 		return 1;
 	}

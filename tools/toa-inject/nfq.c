@@ -42,9 +42,9 @@
 #include "nfq.h"
 
 /* the largest packet plus netlink headers, as in nf-queue.c */
-#define NFQ_BUF_SIZE	(0xffff + (MNL_SOCKET_BUFFER_SIZE / 2))
+#define NFQ_BUF_SIZE (0xffff + (MNL_SOCKET_BUFFER_SIZE / 2))
 /* room for the packet to grow by a full option space */
-#define NFQ_PKT_CAP	(PKT_MAX_LEN + TOA_TCP_MAX_OPTION_SPACE)
+#define NFQ_PKT_CAP  (PKT_MAX_LEN + TOA_TCP_MAX_OPTION_SPACE)
 
 struct nfq_state {
 	const struct inject_config *cfg;
@@ -53,7 +53,7 @@ struct nfq_state {
 	struct mnl_socket *nl;
 	char *sendbuf;
 	uint8_t *pkt;
-	int done;		/* --count reached */
+	int done; /* --count reached */
 	int failed;
 };
 
@@ -65,8 +65,8 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int send_verdict(struct nfq_state *st, uint16_t queue, uint32_t id,
-			const uint8_t *pkt, size_t len)
+static int send_verdict(struct nfq_state *st, uint16_t queue, uint32_t id, const uint8_t *pkt,
+			size_t len)
 {
 	struct nlmsghdr *nlh;
 
@@ -75,8 +75,7 @@ static int send_verdict(struct nfq_state *st, uint16_t queue, uint32_t id,
 	if (pkt)
 		nfq_nlmsg_verdict_put_pkt(nlh, pkt, (uint32_t)len);
 	if (mnl_socket_sendto(st->nl, nlh, nlh->nlmsg_len) < 0) {
-		fprintf(stderr, "toa-inject: sending a verdict: %s\n",
-			strerror(errno));
+		fprintf(stderr, "toa-inject: sending a verdict: %s\n", strerror(errno));
 		st->failed = 1;
 		return MNL_CB_ERROR;
 	}
@@ -89,7 +88,7 @@ static int nest_cb(const struct nlattr *attr, void *data)
 	const struct nlattr **tb = data;
 	uint16_t type = mnl_attr_get_type(attr);
 
-	if (type <= CTA_MAX)	/* CTA_MAX bounds every level we read */
+	if (type <= CTA_MAX) /* CTA_MAX bounds every level we read */
 		tb[type] = attr;
 	return MNL_CB_OK;
 }
@@ -107,24 +106,19 @@ static int ct_origin(struct nlattr **attr, struct inject_origin *o)
 	const struct nlattr *proto[CTA_MAX + 1] = { NULL };
 
 	if (!attr[NFQA_CT] ||
-	    (attr[NFQA_CT_INFO] &&
-	     ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO])) >= IP_CT_IS_REPLY))
+	    (attr[NFQA_CT_INFO] && ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO])) >= IP_CT_IS_REPLY))
 		return 0;
-	if (mnl_attr_parse_nested(attr[NFQA_CT], nest_cb, ct) < 0 ||
-	    !ct[CTA_TUPLE_ORIG] ||
-	    mnl_attr_parse_nested(ct[CTA_TUPLE_ORIG], nest_cb, tup) < 0 ||
-	    !tup[CTA_TUPLE_IP] || !tup[CTA_TUPLE_PROTO] ||
-	    mnl_attr_parse_nested(tup[CTA_TUPLE_IP], nest_cb, ip) < 0 ||
+	if (mnl_attr_parse_nested(attr[NFQA_CT], nest_cb, ct) < 0 || !ct[CTA_TUPLE_ORIG] ||
+	    mnl_attr_parse_nested(ct[CTA_TUPLE_ORIG], nest_cb, tup) < 0 || !tup[CTA_TUPLE_IP] ||
+	    !tup[CTA_TUPLE_PROTO] || mnl_attr_parse_nested(tup[CTA_TUPLE_IP], nest_cb, ip) < 0 ||
 	    mnl_attr_parse_nested(tup[CTA_TUPLE_PROTO], nest_cb, proto) < 0 ||
-	    !proto[CTA_PROTO_SRC_PORT] ||
-	    mnl_attr_get_payload_len(proto[CTA_PROTO_SRC_PORT]) != 2)
+	    !proto[CTA_PROTO_SRC_PORT] || mnl_attr_get_payload_len(proto[CTA_PROTO_SRC_PORT]) != 2)
 		return 0;
 	memset(o, 0, sizeof(*o));
 	if (ip[CTA_IP_V4_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V4_SRC]) == 4) {
 		o->family = TOA_AF_INET;
 		memcpy(o->addr, mnl_attr_get_payload(ip[CTA_IP_V4_SRC]), 4);
-	} else if (ip[CTA_IP_V6_SRC] &&
-		   mnl_attr_get_payload_len(ip[CTA_IP_V6_SRC]) == 16) {
+	} else if (ip[CTA_IP_V6_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V6_SRC]) == 16) {
 		o->family = TOA_AF_INET6;
 		memcpy(o->addr, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
 	} else {
@@ -160,23 +154,21 @@ static int queue_cb(const struct nlmsghdr *nlh, void *data)
 	plen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
 	len = plen;
 	memcpy(st->pkt, mnl_attr_get_payload(attr[NFQA_PAYLOAD]), len);
-	if (attr[NFQA_CAP_LEN] &&
-	    ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) != plen) {
+	if (attr[NFQA_CAP_LEN] && ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) != plen) {
 		/* copy range cut it: we must not hand back a short packet */
 		st->c->seen++;
 		st->c->unparsed++;
 		st->c->passed++;
 	} else {
-		act = inject_packet_from(st->cfg, st->flows, st->c, now_ms(),
-					 st->pkt, &len, NFQ_PKT_CAP,
-					 st->cfg->verbose ? stderr : NULL,
+		act = inject_packet_from(st->cfg, st->flows, st->c, now_ms(), st->pkt, &len,
+					 NFQ_PKT_CAP, st->cfg->verbose ? stderr : NULL,
 					 ct_origin(attr, &orig) ? &orig : NULL);
 	}
-	if (send_verdict(st, ntohs(nfg->res_id), id,
-			 act == INJECT_MODIFIED ? st->pkt : NULL, len) < 0)
+	if (send_verdict(st, ntohs(nfg->res_id), id, act == INJECT_MODIFIED ? st->pkt : NULL, len) <
+	    0)
 		return MNL_CB_ERROR;
 	if (st->cfg->count && st->c->injected >= st->cfg->count)
-		st->done = 1;	/* verdict the rest of this batch, then stop */
+		st->done = 1; /* verdict the rest of this batch, then stop */
 	return MNL_CB_OK;
 }
 
@@ -190,8 +182,7 @@ static int have_net_admin(void)
 
 	if (syscall(SYS_capget, &h, d) < 0)
 		return 0;
-	return !!(d[CAP_NET_ADMIN / 32].effective &
-		  (1u << (CAP_NET_ADMIN % 32)));
+	return !!(d[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32)));
 }
 
 static const char *bind_hint(int err)
@@ -215,8 +206,7 @@ static const char *bind_hint(int err)
 /* Send the CONFIG message and wait for its ack; packets that arrive in
  * between are handled normally. 0 or an errno. @ct: instead of binding,
  * ask for the conntrack entry of each packet. */
-static int config_queue(struct nfq_state *st, char *buf, unsigned int portid,
-			int ct)
+static int config_queue(struct nfq_state *st, char *buf, unsigned int portid, int ct)
 {
 	struct nlmsghdr *nlh;
 	int ret;
@@ -224,10 +214,8 @@ static int config_queue(struct nfq_state *st, char *buf, unsigned int portid,
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, st->cfg->queue);
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (ct) {
-		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS,
-				 htonl(NFQA_CFG_F_CONNTRACK));
-		mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
-				 htonl(NFQA_CFG_F_CONNTRACK));
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_CONNTRACK));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_CONNTRACK));
 	} else {
 		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
 		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
@@ -241,12 +229,12 @@ static int config_queue(struct nfq_state *st, char *buf, unsigned int portid,
 		ret = mnl_cb_run(buf, (size_t)ret, 0, portid, queue_cb, st);
 		if (ret < 0)
 			return st->failed ? EIO : errno;
-	} while (ret > 0);	/* MNL_CB_STOP (0): the ack arrived */
+	} while (ret > 0); /* MNL_CB_STOP (0): the ack arrived */
 	return 0;
 }
 
-enum nfq_result nfq_run(const struct inject_config *cfg,
-			struct flow_table *flows, struct inject_counters *c)
+enum nfq_result nfq_run(const struct inject_config *cfg, struct flow_table *flows,
+			struct inject_counters *c)
 {
 	struct nfq_state st = { .cfg = cfg, .flows = flows, .c = c };
 	struct pollfd pfd[2];
@@ -275,26 +263,24 @@ enum nfq_result nfq_run(const struct inject_config *cfg,
 	st.nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!st.nl) {
 		err = errno;
-		fprintf(stderr, "toa-inject: netlink socket: %s%s\n",
-			strerror(err), bind_hint(err));
+		fprintf(stderr, "toa-inject: netlink socket: %s%s\n", strerror(err),
+			bind_hint(err));
 		goto out;
 	}
 	if (mnl_socket_bind(st.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "toa-inject: netlink bind: %s\n",
-			strerror(errno));
+		fprintf(stderr, "toa-inject: netlink bind: %s\n", strerror(errno));
 		goto out;
 	}
 	portid = mnl_socket_get_portid(st.nl);
 	/* lost packets are retransmitted by TCP: do not fail on ENOBUFS */
 	mnl_socket_setsockopt(st.nl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	/* room for bursts (a full socket drops packets); best effort */
-	setsockopt(mnl_socket_get_fd(st.nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-		   sizeof(rcvbuf));
+	setsockopt(mnl_socket_get_fd(st.nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 
 	err = config_queue(&st, buf, portid, 0);
 	if (err) {
-		fprintf(stderr, "toa-inject: cannot bind queue %u: %s%s\n",
-			cfg->queue, strerror(err), bind_hint(err));
+		fprintf(stderr, "toa-inject: cannot bind queue %u: %s%s\n", cfg->queue,
+			strerror(err), bind_hint(err));
 		goto out;
 	}
 	/* EAGAIN: the kernel just loaded nf_conntrack_netlink; ask again.
@@ -303,8 +289,7 @@ enum nfq_result nfq_run(const struct inject_config *cfg,
 	if (err == EAGAIN)
 		err = config_queue(&st, buf, portid, 1);
 	if (err && cfg->verbose)
-		fprintf(stderr, "toa-inject: no conntrack info: %s\n",
-			strerror(err));
+		fprintf(stderr, "toa-inject: no conntrack info: %s\n", strerror(err));
 	fprintf(stderr, "toa-inject: queue %u ready\n", cfg->queue);
 	rc = NFQ_FAILED;
 
@@ -316,34 +301,31 @@ enum nfq_result nfq_run(const struct inject_config *cfg,
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "toa-inject: poll: %s\n",
-				strerror(errno));
+			fprintf(stderr, "toa-inject: poll: %s\n", strerror(errno));
 			goto out;
 		}
 		if (pfd[1].revents & POLLIN)
-			break;		/* SIGINT / SIGTERM */
+			break; /* SIGINT / SIGTERM */
 		if (!(pfd[0].revents & (POLLIN | POLLERR)))
 			continue;
 		n = mnl_socket_recvfrom(st.nl, buf, NFQ_BUF_SIZE);
 		if (n < 0) {
 			if (errno == EINTR || errno == ENOBUFS)
 				continue;
-			fprintf(stderr, "toa-inject: netlink receive: %s\n",
-				strerror(errno));
+			fprintf(stderr, "toa-inject: netlink receive: %s\n", strerror(errno));
 			goto out;
 		}
 		if (mnl_cb_run(buf, (size_t)n, 0, portid, queue_cb, &st) < 0) {
 			if (st.failed)
 				goto out;
 			/* an NLMSG_ERROR: the kernel refused a verdict */
-			fprintf(stderr, "toa-inject: netlink error: %s\n",
-				strerror(errno));
+			fprintf(stderr, "toa-inject: netlink error: %s\n", strerror(errno));
 		}
 	}
 	rc = NFQ_STOPPED;
 out:
 	if (st.nl)
-		mnl_socket_close(st.nl);	/* unbinds the queue */
+		mnl_socket_close(st.nl); /* unbinds the queue */
 	free(st.pkt);
 	free(st.sendbuf);
 	free(buf);

@@ -16,20 +16,19 @@ extern "C" {
 
 enum options_result {
 	OPTIONS_OK = 0,
-	OPTIONS_HELP = 1,	/* --help: print options_usage, exit 0 */
-	OPTIONS_ERROR = -1,	/* @err holds a one-line message */
+	OPTIONS_HELP = 1,   /* --help: print options_usage, exit 0 */
+	OPTIONS_ERROR = -1, /* @err holds a one-line message */
 };
 
 /* Fills @cfg (after inject_config_init) from argv. Uses getopt_long: it
  * resets optind itself, so it can be called more than once. */
-enum options_result options_parse(int argc, char **argv,
-				  struct inject_config *cfg, char *err,
+enum options_result options_parse(int argc, char **argv, struct inject_config *cfg, char *err,
 				  size_t errlen);
 
 /* "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare IPv6 address.
  * 0 on success; *have_port says whether a port was given. */
-int options_parse_endpoint(const char *s, uint16_t *family, uint8_t *addr,
-			   int *have_port, uint16_t *port_be);
+int options_parse_endpoint(const char *s, uint16_t *family, uint8_t *addr, int *have_port,
+			   uint16_t *port_be);
 
 extern const char options_usage[];
 

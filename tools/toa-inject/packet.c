@@ -11,14 +11,14 @@
 #include "packet.h"
 
 /* IPv6 extension headers we walk through to reach TCP. */
-#define IPV6_NH_HOPOPTS		0
-#define IPV6_NH_TCP		6
-#define IPV6_NH_ROUTING		43
-#define IPV6_NH_FRAGMENT	44
-#define IPV6_NH_DSTOPTS		60
+#define IPV6_NH_HOPOPTS	 0
+#define IPV6_NH_TCP	 6
+#define IPV6_NH_ROUTING	 43
+#define IPV6_NH_FRAGMENT 44
+#define IPV6_NH_DSTOPTS	 60
 
-#define TCPOPT_MSS		2
-#define TCPOLEN_MSS		4
+#define TCPOPT_MSS  2
+#define TCPOLEN_MSS 4
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -33,18 +33,22 @@ static void put16(uint8_t *p, uint16_t v)
 
 static uint32_t get32(const uint8_t *p)
 {
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
 const char *pkt_status_name(enum pkt_status st)
 {
 	switch (st) {
-	case PKT_OK:		return "ok";
-	case PKT_NOT_TCP:	return "not-tcp";
-	case PKT_FRAGMENT:	return "fragment";
-	case PKT_BAD:		return "bad";
-	case PKT_UNSUPPORTED:	return "unsupported";
+	case PKT_OK:
+		return "ok";
+	case PKT_NOT_TCP:
+		return "not-tcp";
+	case PKT_FRAGMENT:
+		return "fragment";
+	case PKT_BAD:
+		return "bad";
+	case PKT_UNSUPPORTED:
+		return "unsupported";
 	}
 	return "?";
 }
@@ -67,8 +71,7 @@ static enum pkt_status parse_tcp(const uint8_t *pkt, struct pkt_info *pi)
 	return PKT_OK;
 }
 
-static enum pkt_status parse_v4(const uint8_t *pkt, size_t len,
-				struct pkt_info *pi)
+static enum pkt_status parse_v4(const uint8_t *pkt, size_t len, struct pkt_info *pi)
 {
 	unsigned int ihl = (unsigned int)(pkt[0] & 0x0f) * 4;
 
@@ -80,7 +83,7 @@ static enum pkt_status parse_v4(const uint8_t *pkt, size_t len,
 		return PKT_BAD;
 	memcpy(pi->saddr, pkt + 12, 4);
 	memcpy(pi->daddr, pkt + 16, 4);
-	if (get16(pkt + 6) & 0x3fff)		/* MF or a fragment offset */
+	if (get16(pkt + 6) & 0x3fff) /* MF or a fragment offset */
 		return PKT_FRAGMENT;
 	if (pkt[9] != IPV6_NH_TCP)
 		return PKT_NOT_TCP;
@@ -88,8 +91,7 @@ static enum pkt_status parse_v4(const uint8_t *pkt, size_t len,
 	return parse_tcp(pkt, pi);
 }
 
-static enum pkt_status parse_v6(const uint8_t *pkt, size_t len,
-				struct pkt_info *pi)
+static enum pkt_status parse_v6(const uint8_t *pkt, size_t len, struct pkt_info *pi)
 {
 	unsigned int off = 40, plen;
 	uint8_t nh;
@@ -99,7 +101,7 @@ static enum pkt_status parse_v6(const uint8_t *pkt, size_t len,
 	pi->family = TOA_AF_INET6;
 	plen = get16(pkt + 4);
 	if (plen == 0)
-		return PKT_UNSUPPORTED;		/* jumbogram */
+		return PKT_UNSUPPORTED; /* jumbogram */
 	pi->ip_len = 40 + plen;
 	if (pi->ip_len > len)
 		return PKT_BAD;
@@ -174,7 +176,7 @@ uint16_t pkt_ipv4_hdr_csum(const uint8_t *iph, unsigned int ihl_bytes)
 {
 	uint32_t sum;
 
-	sum = pkt_csum_add(0, iph, 10);		/* skip check at 10..11 */
+	sum = pkt_csum_add(0, iph, 10); /* skip check at 10..11 */
 	sum = pkt_csum_add(sum, iph + 12, ihl_bytes - 12);
 	return (uint16_t)~pkt_csum_fold(sum);
 }
@@ -204,7 +206,7 @@ static uint32_t tcp_sum(const uint8_t *pkt, const struct pkt_info *pi)
 		ph[7] = IPV6_NH_TCP;
 		sum = pkt_csum_add(sum, ph, 8);
 	}
-	sum = pkt_csum_add(sum, th, 16);		/* check at 16..17 */
+	sum = pkt_csum_add(sum, th, 16); /* check at 16..17 */
 	return pkt_csum_add(sum, th + 18, pi->tcp_len - 18);
 }
 
@@ -222,8 +224,7 @@ int pkt_csum_ok(const uint8_t *pkt, const struct pkt_info *pi)
 {
 	uint32_t sum;
 
-	if (pi->family == TOA_AF_INET &&
-	    pkt_ipv4_hdr_csum(pkt, pi->tcp_off) != get16(pkt + 10))
+	if (pi->family == TOA_AF_INET && pkt_ipv4_hdr_csum(pkt, pi->tcp_off) != get16(pkt + 10))
 		return 0;
 	/* a correct segment sums, check included, to 0xffff */
 	sum = tcp_sum(pkt, pi);
@@ -244,9 +245,8 @@ static void fix_ip_lengths(uint8_t *pkt, struct pkt_info *pi, unsigned int diff)
 	}
 }
 
-int pkt_insert_option(uint8_t *pkt, size_t *len, size_t cap,
-		      struct pkt_info *pi, const uint8_t *opt,
-		      unsigned int optlen, enum pkt_where where)
+int pkt_insert_option(uint8_t *pkt, size_t *len, size_t cap, struct pkt_info *pi,
+		      const uint8_t *opt, unsigned int optlen, enum pkt_where where)
 {
 	unsigned int th = pi->tcp_off, old_opts = pi->thl - PKT_TCP_HDR_MIN;
 	unsigned int at, i;
@@ -259,23 +259,21 @@ int pkt_insert_option(uint8_t *pkt, size_t *len, size_t cap,
 		return -EMSGSIZE;
 
 	/* open a gap at the end of the TCP header (moves the payload) */
-	memmove(pkt + th + pi->thl + optlen, pkt + th + pi->thl,
-		pi->ip_len - th - pi->thl);
+	memmove(pkt + th + pi->thl + optlen, pkt + th + pi->thl, pi->ip_len - th - pi->thl);
 	if (where == PKT_OPT_FIRST) {
 		at = th + PKT_TCP_HDR_MIN;
 		memmove(pkt + at + optlen, pkt + at, old_opts);
 	} else {
 		at = th + pi->thl;
 		/* bytes after an EOL are padding: make the list walkable */
-		for (i = th + PKT_TCP_HDR_MIN; i < at; ) {
+		for (i = th + PKT_TCP_HDR_MIN; i < at;) {
 			uint8_t kind = pkt[i];
 
 			if (kind == TOA_TCPOPT_EOL) {
 				memset(pkt + i, TOA_TCPOPT_NOP, at - i);
 				break;
 			}
-			if (kind == TOA_TCPOPT_NOP || at - i < 2 ||
-			    pkt[i + 1] < 2)
+			if (kind == TOA_TCPOPT_NOP || at - i < 2 || pkt[i + 1] < 2)
 				i++;
 			else
 				i += pkt[i + 1];

@@ -18,37 +18,37 @@ extern "C" {
 #endif
 
 /* TCP flag bits (byte 13 of the TCP header). */
-#define PKT_TCP_FIN	0x01
-#define PKT_TCP_SYN	0x02
-#define PKT_TCP_RST	0x04
-#define PKT_TCP_PSH	0x08
-#define PKT_TCP_ACK	0x10
+#define PKT_TCP_FIN 0x01
+#define PKT_TCP_SYN 0x02
+#define PKT_TCP_RST 0x04
+#define PKT_TCP_PSH 0x08
+#define PKT_TCP_ACK 0x10
 
-#define PKT_TCP_HDR_MIN	20
-#define PKT_MAX_LEN	0xffff	/* largest IPv4 total length / IPv6 packet we edit */
+#define PKT_TCP_HDR_MIN 20
+#define PKT_MAX_LEN	0xffff /* largest IPv4 total length / IPv6 packet we edit */
 
 /* Result of pkt_parse(). */
 enum pkt_status {
 	PKT_OK = 0,
-	PKT_NOT_TCP,		/* valid IP, another protocol */
-	PKT_FRAGMENT,		/* an IP fragment: left alone */
-	PKT_BAD,		/* too short, bad version, lengths inconsistent */
-	PKT_UNSUPPORTED,	/* IPv6 jumbogram, routing header in use, ... */
+	PKT_NOT_TCP,	 /* valid IP, another protocol */
+	PKT_FRAGMENT,	 /* an IP fragment: left alone */
+	PKT_BAD,	 /* too short, bad version, lengths inconsistent */
+	PKT_UNSUPPORTED, /* IPv6 jumbogram, routing header in use, ... */
 };
 
 /* What pkt_parse() learnt; offsets are from the start of the buffer. */
 struct pkt_info {
-	int family;		/* TOA_AF_INET or TOA_AF_INET6 */
-	unsigned int ip_len;	/* the packet's length per its IP header */
-	unsigned int tcp_off;	/* offset of the TCP header */
-	unsigned int tcp_len;	/* TCP header + payload: ip_len - tcp_off */
-	unsigned int thl;	/* TCP header length, data offset * 4 */
-	uint8_t saddr[16];	/* IPv4: first 4 bytes, rest zero */
+	int family;	      /* TOA_AF_INET or TOA_AF_INET6 */
+	unsigned int ip_len;  /* the packet's length per its IP header */
+	unsigned int tcp_off; /* offset of the TCP header */
+	unsigned int tcp_len; /* TCP header + payload: ip_len - tcp_off */
+	unsigned int thl;     /* TCP header length, data offset * 4 */
+	uint8_t saddr[16];    /* IPv4: first 4 bytes, rest zero */
 	uint8_t daddr[16];
-	uint16_t sport;		/* network byte order */
-	uint16_t dport;		/* network byte order */
-	uint32_t seq;		/* host byte order */
-	uint8_t flags;		/* PKT_TCP_* */
+	uint16_t sport; /* network byte order */
+	uint16_t dport; /* network byte order */
+	uint32_t seq;	/* host byte order */
+	uint8_t flags;	/* PKT_TCP_* */
 };
 
 enum pkt_status pkt_parse(const uint8_t *pkt, size_t len, struct pkt_info *pi);
@@ -75,8 +75,8 @@ void pkt_tcp_csum_update(uint8_t *pkt, const struct pkt_info *pi);
 
 /* Where pkt_insert_option() puts the new bytes. */
 enum pkt_where {
-	PKT_OPT_FIRST = 0,	/* right after the fixed TCP header (DPVS) */
-	PKT_OPT_LAST = 1,	/* after the existing options; an EOL and its
+	PKT_OPT_FIRST = 0, /* right after the fixed TCP header (DPVS) */
+	PKT_OPT_LAST = 1,  /* after the existing options; an EOL and its
 				 * padding among them become NOPs so a parser
 				 * walks on to the new bytes */
 };
@@ -92,9 +92,8 @@ enum pkt_where {
  * -EMSGSIZE when the result would exceed @cap or 65535 bytes, -EINVAL for a
  * bad @optlen.
  */
-int pkt_insert_option(uint8_t *pkt, size_t *len, size_t cap,
-		      struct pkt_info *pi, const uint8_t *opt,
-		      unsigned int optlen, enum pkt_where where);
+int pkt_insert_option(uint8_t *pkt, size_t *len, size_t cap, struct pkt_info *pi,
+		      const uint8_t *opt, unsigned int optlen, enum pkt_where where);
 
 /*
  * Lower the MSS option (kind 2, len 4) of the segment by @by bytes and fix

@@ -29,9 +29,7 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-static const uint8_t v4mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 int udp_is_udp(const uint8_t *pkt, size_t len)
 {
@@ -68,15 +66,15 @@ enum pkt_status udp_parse(const uint8_t *pkt, size_t len, struct udp_info *ui)
 			return PKT_BAD;
 		ui->family = TOA_AF_INET6;
 		if (get16(pkt + 4) == 0)
-			return PKT_UNSUPPORTED;		/* jumbogram */
+			return PKT_UNSUPPORTED; /* jumbogram */
 		ui->ip_len = 40 + get16(pkt + 4);
 		if (ui->ip_len > len)
 			return PKT_BAD;
 		if (pkt[6] == 44)
 			return PKT_FRAGMENT;
 		if (pkt[6] != 17)
-			return pkt[6] == 0 || pkt[6] == 43 || pkt[6] == 60 ?
-			       PKT_UNSUPPORTED : PKT_NOT_TCP;
+			return pkt[6] == 0 || pkt[6] == 43 || pkt[6] == 60 ? PKT_UNSUPPORTED
+									   : PKT_NOT_TCP;
 		memcpy(ui->saddr, pkt + 8, 16);
 		memcpy(ui->daddr, pkt + 24, 16);
 		ui->udp_off = 40;
@@ -124,8 +122,7 @@ int udp_csum_ok(const uint8_t *pkt, const struct udp_info *ui)
 	uint16_t stored = get16(pkt + ui->udp_off + 6);
 	uint32_t sum;
 
-	if (ui->family == TOA_AF_INET &&
-	    pkt_ipv4_hdr_csum(pkt, ui->udp_off) != get16(pkt + 10))
+	if (ui->family == TOA_AF_INET && pkt_ipv4_hdr_csum(pkt, ui->udp_off) != get16(pkt + 10))
 		return 0;
 	if (ui->family == TOA_AF_INET && stored == 0)
 		return 1;
@@ -133,8 +130,7 @@ int udp_csum_ok(const uint8_t *pkt, const struct udp_info *ui)
 	return pkt_csum_fold(sum) == 0xffff;
 }
 
-int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap,
-		     struct udp_info *ui, const uint8_t *opt,
+int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui, const uint8_t *opt,
 		     unsigned int optlen, enum pkt_where where)
 {
 	unsigned int ihl = ui->udp_off, old = ihl - 20, at, i;
@@ -154,13 +150,12 @@ int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap,
 	} else {
 		at = ihl;
 		/* bytes after an EOL are padding: make the list walkable */
-		for (i = 20; i < at; ) {
+		for (i = 20; i < at;) {
 			if (pkt[i] == UOA_IPOPT_EOL) {
 				memset(pkt + i, UOA_IPOPT_NOP, at - i);
 				break;
 			}
-			if (pkt[i] == UOA_IPOPT_NOP || at - i < 2 ||
-			    pkt[i + 1] < 2)
+			if (pkt[i] == UOA_IPOPT_NOP || at - i < 2 || pkt[i + 1] < 2)
 				i++;
 			else
 				i += pkt[i + 1];
@@ -177,8 +172,8 @@ int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap,
 	return 0;
 }
 
-int udp_wrap_opp(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui,
-		 const uint8_t *wrapper, unsigned int wlen)
+int udp_wrap_opp(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui, const uint8_t *wrapper,
+		 unsigned int wlen)
 {
 	unsigned int at = ui->udp_off;
 
@@ -202,10 +197,8 @@ int udp_wrap_opp(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui,
 	return 0;
 }
 
-unsigned int udp_build_option(const struct inject_config *cfg,
-			      const struct udp_info *ui,
-			      const struct inject_origin *orig, uint8_t *out,
-			      enum pkt_where *where)
+unsigned int udp_build_option(const struct inject_config *cfg, const struct udp_info *ui,
+			      const struct inject_origin *orig, uint8_t *out, enum pkt_where *where)
 {
 	uint16_t fam = (uint16_t)ui->family;
 	const uint8_t *a = ui->saddr;
@@ -242,26 +235,21 @@ unsigned int udp_build_option(const struct inject_config *cfg,
 		memset(c.addr, 0, sizeof(c.addr));
 	n = uoa_encode_option(opt, &c);
 
-	return inject_malform_option(cfg->malform, opt, n, UOA_IPOPT_NOP, out,
-				     where);
+	return inject_malform_option(cfg->malform, opt, n, UOA_IPOPT_NOP, out, where);
 }
 
 int udp_use_opp(const struct inject_config *cfg, const struct udp_info *ui)
 {
-	return cfg->uoa_mode == INJECT_UOA_PROTO248 ||
-	       ui->family == TOA_AF_INET6 ||
-	       cfg->malform == INJECT_MAL_OPP_VERSION ||
-	       cfg->malform == INJECT_MAL_OPP_PROTO ||
+	return cfg->uoa_mode == INJECT_UOA_PROTO248 || ui->family == TOA_AF_INET6 ||
+	       cfg->malform == INJECT_MAL_OPP_VERSION || cfg->malform == INJECT_MAL_OPP_PROTO ||
 	       cfg->malform == INJECT_MAL_OPP_LENGTH;
 }
 
 /* The wrapper for option @opt (what version says: the client's family). */
-static unsigned int build_opp(const struct inject_config *cfg,
-			      const uint8_t *opt, unsigned int optlen,
-			      uint8_t *out)
+static unsigned int build_opp(const struct inject_config *cfg, const uint8_t *opt,
+			      unsigned int optlen, uint8_t *out)
 {
-	uint8_t ver = optlen == UOA_OPT_LEN_V6 ? UOA_OPP_VER_V6 :
-						 UOA_OPP_VER_V4;
+	uint8_t ver = optlen == UOA_OPT_LEN_V6 ? UOA_OPP_VER_V6 : UOA_OPP_VER_V4;
 	unsigned int wlen = UOA_OPP_HDR_LEN + optlen;
 
 	uoa_encode_opp(out, ver, 17, optlen);
@@ -274,7 +262,7 @@ static unsigned int build_opp(const struct inject_config *cfg,
 		out[1] = 6;
 		break;
 	case INJECT_MAL_OPP_LENGTH:
-		put16(out + 2, (uint16_t)(wlen + 4));	/* into the UDP header */
+		put16(out + 2, (uint16_t)(wlen + 4)); /* into the UDP header */
 		break;
 	default:
 		break;
@@ -282,8 +270,8 @@ static unsigned int build_opp(const struct inject_config *cfg,
 	return wlen;
 }
 
-static void log_udp(FILE *log, const struct udp_info *ui, const char *what,
-		    const uint8_t *b, unsigned int n)
+static void log_udp(FILE *log, const struct udp_info *ui, const char *what, const uint8_t *b,
+		    unsigned int n)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	int af = ui->family == TOA_AF_INET ? AF_INET : AF_INET6;
@@ -291,8 +279,9 @@ static void log_udp(FILE *log, const struct udp_info *ui, const char *what,
 
 	inet_ntop(af, ui->saddr, s, sizeof(s));
 	inet_ntop(af, ui->daddr, d, sizeof(d));
-	fprintf(log, af == AF_INET ? "toa-inject: udp %s:%u > %s:%u %s" :
-		     "toa-inject: udp [%s]:%u > [%s]:%u %s",
+	fprintf(log,
+		af == AF_INET ? "toa-inject: udp %s:%u > %s:%u %s"
+			      : "toa-inject: udp [%s]:%u > [%s]:%u %s",
 		s, ntohs(ui->sport), d, ntohs(ui->dport), what);
 	for (i = 0; i < n; i++)
 		fprintf(log, "%s%02x", i ? "" : " ", b[i]);
@@ -313,11 +302,9 @@ static int want_option(const struct inject_config *cfg, const struct flow *f)
 	return f->packets == 1;
 }
 
-enum inject_action inject_udp(const struct inject_config *cfg,
-			      struct flow_table *flows,
-			      struct inject_counters *c, uint64_t now_ms,
-			      uint8_t *pkt, size_t *len, size_t cap, FILE *log,
-			      const struct inject_origin *orig)
+enum inject_action inject_udp(const struct inject_config *cfg, struct flow_table *flows,
+			      struct inject_counters *c, uint64_t now_ms, uint8_t *pkt, size_t *len,
+			      size_t cap, FILE *log, const struct inject_origin *orig)
 {
 	uint8_t opt[UOA_OPT_LEN_V6], w[UOA_OPP_MAX_LEN];
 	enum pkt_where where;
@@ -383,7 +370,6 @@ enum inject_action inject_udp(const struct inject_config *cfg,
 	f->injected++;
 	c->injected++;
 	if (log)
-		log_udp(log, &ui, opp ? "+248" : "+ipopt", opp ? w : opt,
-			opp ? wlen : n);
+		log_udp(log, &ui, opp ? "+248" : "+ipopt", opp ? w : opt, opp ? wlen : n);
 	return INJECT_MODIFIED;
 }

@@ -25,13 +25,13 @@ extern "C" {
 
 /* What udp_parse() learnt; offsets are from the start of the buffer. */
 struct udp_info {
-	int family;		/* TOA_AF_INET or TOA_AF_INET6 */
-	unsigned int ip_len;	/* the packet's length per its IP header */
-	unsigned int udp_off;	/* IPv4: IHL * 4; IPv6: 40 */
-	unsigned int udp_len;	/* UDP header + payload */
-	uint8_t saddr[16];	/* IPv4: first 4 bytes, rest zero */
+	int family;	      /* TOA_AF_INET or TOA_AF_INET6 */
+	unsigned int ip_len;  /* the packet's length per its IP header */
+	unsigned int udp_off; /* IPv4: IHL * 4; IPv6: 40 */
+	unsigned int udp_len; /* UDP header + payload */
+	uint8_t saddr[16];    /* IPv4: first 4 bytes, rest zero */
 	uint8_t daddr[16];
-	uint16_t sport;		/* network byte order */
+	uint16_t sport; /* network byte order */
 	uint16_t dport;
 };
 
@@ -63,8 +63,7 @@ int udp_csum_ok(const uint8_t *pkt, const struct udp_info *ui);
  * options), -EMSGSIZE (over @cap or 65535 bytes), -EINVAL (IPv6, bad
  * @optlen).
  */
-int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap,
-		     struct udp_info *ui, const uint8_t *opt,
+int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui, const uint8_t *opt,
 		     unsigned int optlen, enum pkt_where where);
 
 /*
@@ -73,8 +72,8 @@ int udp_insert_ipopt(uint8_t *pkt, size_t *len, size_t cap,
  * total length and header checksum or the IPv6 payload length. @ui keeps
  * describing the (moved) datagram. Returns 0, -EMSGSIZE or -EINVAL.
  */
-int udp_wrap_opp(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui,
-		 const uint8_t *wrapper, unsigned int wlen);
+int udp_wrap_opp(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui, const uint8_t *wrapper,
+		 unsigned int wlen);
 
 /*
  * The UOA option for a datagram from the client @ui / @orig / --client
@@ -82,8 +81,7 @@ int udp_wrap_opp(uint8_t *pkt, size_t *len, size_t cap, struct udp_info *ui,
  * Returns its length (4, 8 or 20; a multiple of 4) and sets *@where, or 0
  * when the client does not fit the format (IPv6 client, --format x/8).
  */
-unsigned int udp_build_option(const struct inject_config *cfg,
-			      const struct udp_info *ui,
+unsigned int udp_build_option(const struct inject_config *cfg, const struct udp_info *ui,
 			      const struct inject_origin *orig, uint8_t *out,
 			      enum pkt_where *where);
 
@@ -95,11 +93,9 @@ int udp_use_opp(const struct inject_config *cfg, const struct udp_info *ui);
  * calls it; c->seen is already counted): flows keyed by the 5-tuple,
  * --mode ack (the first datagram), first:N, every (seq: as ack).
  */
-enum inject_action inject_udp(const struct inject_config *cfg,
-			      struct flow_table *flows,
-			      struct inject_counters *c, uint64_t now_ms,
-			      uint8_t *pkt, size_t *len, size_t cap, FILE *log,
-			      const struct inject_origin *orig);
+enum inject_action inject_udp(const struct inject_config *cfg, struct flow_table *flows,
+			      struct inject_counters *c, uint64_t now_ms, uint8_t *pkt, size_t *len,
+			      size_t cap, FILE *log, const struct inject_origin *orig);
 
 #ifdef __cplusplus
 }

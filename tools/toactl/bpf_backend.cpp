@@ -91,13 +91,11 @@ using link_ptr = std::unique_ptr<bpf_link, link_deleter>;
 
 const std::string pin_dir = TOA_BPF_PIN_DIR;
 
-const char *const map_names[] = { "toa_sk", "toa_config", "toa_trust4",
-				  "toa_trust6", "toa_stats" };
+const char *const map_names[] = { "toa_sk", "toa_config", "toa_trust4", "toa_trust6", "toa_stats" };
 // Programs, by the short name of their pins (prog_NAME, link_NAME), in
 // attach order: the passive-open program first, so that no socket can be
 // asked about before the program that fills its entry runs.
-const char *const prog_names[] = { "sockops", "getsockopt", "getpeername4",
-				   "getpeername6" };
+const char *const prog_names[] = { "sockops", "getsockopt", "getpeername4", "getpeername6" };
 
 std::string pin(const std::string &name)
 {
@@ -138,7 +136,8 @@ std::string last_log_lines(std::size_t n)
 [[noreturn]] void fail_errno(int err, const std::string &what)
 {
 	if (err == EPERM || err == EACCES)
-		throw failure(EXIT_PERM, what + ": permission denied (needs root: CAP_BPF, CAP_NET_ADMIN)");
+		throw failure(EXIT_PERM,
+			      what + ": permission denied (needs root: CAP_BPF, CAP_NET_ADMIN)");
 	throw failure(EXIT_RUNTIME, what + ": " + std::strerror(err));
 }
 
@@ -178,7 +177,8 @@ void require_attached()
 {
 	require_bpffs();
 	if (!attached())
-		throw failure(EXIT_NO_MODULE, "BPF mode is not attached (toactl bpf attach --cgroup PATH)");
+		throw failure(EXIT_NO_MODULE,
+			      "BPF mode is not attached (toactl bpf attach --cgroup PATH)");
 }
 
 // Remove the pins we make, and only those; then the directory if empty.
@@ -212,7 +212,7 @@ int walk_cb(const char *path, const struct stat *st, int type, struct FTW *)
 {
 	if (type == FTW_D && st->st_ino == walk_target) {
 		walk_found = path;
-		return 1;	// stop
+		return 1; // stop
 	}
 	return 0;
 }
@@ -349,10 +349,7 @@ struct pinned_maps {
 		p.stats = obj_get("toa_stats");
 		return p;
 	}
-	map_fds fds() const
-	{
-		return { config.get(), trust4.get(), trust6.get(), stats.get() };
-	}
+	map_fds fds() const { return { config.get(), trust4.get(), trust6.get(), stats.get() }; }
 };
 
 } // namespace
@@ -365,10 +362,13 @@ void attach(const std::string &cgroup, const change &initial)
 	libbpf_log.clear();
 	require_bpffs();
 	if (!is_fs(cgroup, CGROUP2_SUPER_MAGIC))
-		throw failure(EXIT_RUNTIME, cgroup + ": not a cgroup v2 directory" +
-						    (::access(cgroup.c_str(), F_OK) ? " (no such directory)" : ""));
+		throw failure(
+			EXIT_RUNTIME,
+			cgroup + ": not a cgroup v2 directory" +
+				(::access(cgroup.c_str(), F_OK) ? " (no such directory)" : ""));
 	if (attached())
-		throw failure(EXIT_RUNTIME, "BPF mode is attached already (toactl bpf status; toactl bpf detach first)");
+		throw failure(EXIT_RUNTIME, "BPF mode is attached already (toactl bpf status; "
+					    "toactl bpf detach first)");
 	unique_fd cg(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 	if (cg.get() < 0)
 		fail_errno(errno, cgroup);
@@ -418,7 +418,8 @@ void attach(const std::string &cgroup, const change &initial)
 				fail_errno(errno, pin(std::string("prog_") + p.name));
 			link_ptr l(bpf_program__attach_cgroup(p.prog, cg.get()));
 			if (!l)
-				fail_errno(errno, std::string("attach ") + p.name + " to " + cgroup);
+				fail_errno(errno,
+					   std::string("attach ") + p.name + " to " + cgroup);
 			if (bpf_link__pin(l.get(), pin(std::string("link_") + p.name).c_str()))
 				fail_errno(errno, pin(std::string("link_") + p.name));
 		}
@@ -439,7 +440,8 @@ void detach()
 	unpin_all();
 	struct stat st;
 	if (::stat(pin_dir.c_str(), &st) == 0)
-		throw failure(EXIT_RUNTIME, pin_dir + " not removed: it holds files toactl did not pin");
+		throw failure(EXIT_RUNTIME,
+			      pin_dir + " not removed: it holds files toactl did not pin");
 }
 
 state status()
@@ -497,7 +499,7 @@ std::vector<counter> stats()
 		counter c;
 		c.name = toa_stat_names[id];
 		for (auto x : v)
-			c.value += x;	// a gauge's per-CPU parts wrap to its sum
+			c.value += x; // a gauge's per-CPU parts wrap to its sum
 		out.push_back(c);
 	}
 	return out;

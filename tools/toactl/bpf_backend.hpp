@@ -37,9 +37,9 @@ using toactl::parse_cidr;
 std::vector<cidr> parse_cidr_list(const std::string &s);
 
 struct settings {
-	std::uint32_t formats = 0;	// TOA_FMT_BIT() mask
+	std::uint32_t formats = 0; // TOA_FMT_BIT() mask
 	bool enabled = true;
-	std::vector<cidr> trusted;	// empty: every sender trusted
+	std::vector<cidr> trusted; // empty: every sender trusted
 };
 
 struct change {
@@ -49,7 +49,7 @@ struct change {
 };
 
 struct link_state {
-	std::string name;		// "sockops", "getpeername4", ...
+	std::string name; // "sockops", "getpeername4", ...
 	std::uint32_t prog_id = 0;
 	std::uint64_t cgroup_id = 0;
 };
@@ -58,7 +58,7 @@ struct state {
 	std::string pin_dir;
 	std::vector<link_state> links;
 	std::uint64_t cgroup_id = 0;
-	std::string cgroup_path;	// "" when not found on a cgroup2 mount
+	std::string cgroup_path; // "" when not found on a cgroup2 mount
 	settings cfg;
 };
 

@@ -64,7 +64,7 @@ bool cidr::contains(const toa::endpoint &e) const
 	if (family == TOA_AF_INET && e.family == AF_INET6) {
 		if (!std::equal(mapped, mapped + 12, a))
 			return false;
-		a += 12;	// the IPv4 address inside ::ffff:a.b.c.d
+		a += 12; // the IPv4 address inside ::ffff:a.b.c.d
 	} else if ((family == TOA_AF_INET) != (e.family == AF_INET)) {
 		return false;
 	}
@@ -89,8 +89,9 @@ std::vector<cidr> parse_cidr_list(const std::string &s)
 	for (auto &item : split_list(s)) {
 		auto c = parse_cidr(item);
 		if (!c)
-			throw failure(EXIT_USAGE, "bad trusted prefix '" + item +
-							  "' (ADDR or ADDR/LEN with zero host bits)");
+			throw failure(EXIT_USAGE,
+				      "bad trusted prefix '" + item +
+					      "' (ADDR or ADDR/LEN with zero host bits)");
 		out.push_back(*c);
 	}
 	return out;

@@ -15,7 +15,7 @@
 namespace toactl {
 
 struct cidr {
-	std::uint16_t family = 0;	// TOA_AF_INET or TOA_AF_INET6
+	std::uint16_t family = 0; // TOA_AF_INET or TOA_AF_INET6
 	std::array<std::uint8_t, 16> addr{};
 	unsigned int prefix = 0;
 

@@ -45,15 +45,6 @@ static int fail(const failure &f)
 	return f.code();
 }
 
-static void put_formats(json &j, std::uint32_t mask)
-{
-	j.key("formats").begin_array();
-	for (auto &f : split_list(toa::formats_to_string(mask)))
-		if (f != "none")
-			j.value(f);
-	j.end_array();
-}
-
 static void put_trusted(json &j, const settings &s)
 {
 	j.key("trusted").begin_array();
@@ -71,13 +62,12 @@ static std::string trusted_text(const settings &s)
 	return out.empty() ? "any" : out;
 }
 
-static const char any_warning[] =
-	"trusted list empty: an option from any sender is believed";
+static const char any_warning[] = "trusted list empty: an option from any sender is believed";
 
 // --trusted X / --formats X / --enabled X / KEY=VALUE into @c. Returns
 // false (with a usage error printed, *code set) on a bad one.
-static bool parse_change(const std::vector<std::string> &args, std::size_t from,
-			 change &c, std::string *cgroup, int *code)
+static bool parse_change(const std::vector<std::string> &args, std::size_t from, change &c,
+			 std::string *cgroup, int *code)
 {
 	for (std::size_t i = from; i < args.size(); i++) {
 		std::string k = args[i], v;
@@ -110,13 +100,15 @@ static bool parse_change(const std::vector<std::string> &args, std::size_t from,
 		} else if (k == "formats") {
 			auto m = toa::parse_formats(v);
 			if (!m) {
-				*code = usage_error("bpf", "bad formats '" + v +
-								   "' (254/8, 200/8, 254/20, 253/20, 253/8, all, default, none)");
+				*code = usage_error("bpf",
+						    "bad formats '" + v +
+							    "' (254/8, 200/8, 254/20, 253/20, "
+							    "253/8, all, default, none)");
 				return false;
 			}
 			c.formats = *m;
 		} else if (k == "trusted") {
-			c.trusted = parse_cidr_list(v);	// throws failure(usage)
+			c.trusted = parse_cidr_list(v); // throws failure(usage)
 		} else if (k == "enabled") {
 			auto b = parse_bool(v);
 			if (!b) {
@@ -216,7 +208,8 @@ static int show_config(context &ctx)
 static int run(context &ctx, std::vector<std::string> &args)
 {
 	if (args.empty())
-		return usage_error("bpf", "missing subcommand (attach, detach, status, config, stats)");
+		return usage_error("bpf",
+				   "missing subcommand (attach, detach, status, config, stats)");
 	const std::string sub = args[0];
 	int code = EXIT_OK;
 
@@ -258,7 +251,9 @@ static int run(context &ctx, std::vector<std::string> &args)
 		if (!parse_change(args, from, c, nullptr, &code))
 			return code;
 		if (!c.formats && !c.trusted && !c.enabled)
-			return usage_error("bpf", "'config set' needs KEY=VALUE (formats=, trusted=, enabled=)");
+			return usage_error(
+				"bpf",
+				"'config set' needs KEY=VALUE (formats=, trusted=, enabled=)");
 		configure(c);
 		return ctx.json ? show_config(ctx) : EXIT_OK;
 	}
@@ -287,7 +282,8 @@ static int run(context &ctx, std::vector<std::string> &args)
 			counters.push_back({ c.name, c.value });
 		return print_counters(ctx, counters, { "bpf", toa::version(), "" }, prometheus);
 	}
-	return usage_error("bpf", "unknown subcommand '" + sub + "' (attach, detach, status, config, stats)");
+	return usage_error("bpf", "unknown subcommand '" + sub +
+					  "' (attach, detach, status, config, stats)");
 }
 
 int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> args)

@@ -29,16 +29,9 @@ static int show(context &ctx, toa::control &ctl)
 	if (ctx.json) {
 		print_json(ctx, [&](json &j) {
 			j.key("version").value(c->version);
-			j.key("formats").begin_array();
-			for (auto &f : split_list(toa::formats_to_string(c->formats)))
-				if (f != "none")
-					j.value(f);
-			j.end_array();
+			put_formats(j, c->formats);
 			j.key("formats_mask").value(std::uint64_t{ c->formats });
-			j.key("trusted").begin_array();
-			for (auto &t : split_list(c->trusted))
-				j.value(t);
-			j.end_array();
+			put_list(j, "trusted", c->trusted);
 			j.key("enabled").value(c->enabled);
 			j.key("max_entries").value(std::uint64_t{ c->max_entries });
 		});
@@ -56,7 +49,8 @@ static int set(context &ctx, const std::vector<std::string> &kv)
 	toa::config_change chg;
 
 	if (kv.empty())
-		return usage_error("config", "'config set' needs KEY=VALUE (formats=, trusted=, enabled=)");
+		return usage_error("config",
+				   "'config set' needs KEY=VALUE (formats=, trusted=, enabled=)");
 	for (auto &a : kv) {
 		auto eq = a.find('=');
 		if (eq == std::string::npos)
@@ -65,8 +59,10 @@ static int set(context &ctx, const std::vector<std::string> &kv)
 		if (k == "formats") {
 			auto m = toa::parse_formats(v);
 			if (!m)
-				return usage_error("config", "bad formats '" + v +
-								     "' (254/8, 200/8, 254/20, 253/20, 253/8, all, default, none)");
+				return usage_error("config",
+						   "bad formats '" + v +
+							   "' (254/8, 200/8, 254/20, 253/20, "
+							   "253/8, all, default, none)");
 			chg.formats = *m;
 		} else if (k == "trusted") {
 			chg.trusted = v == "any" ? "" : v;
@@ -76,7 +72,8 @@ static int set(context &ctx, const std::vector<std::string> &kv)
 				return usage_error("config", "bad enabled '" + v + "' (0 or 1)");
 			chg.enabled = *b;
 		} else {
-			return usage_error("config", "unknown key '" + k + "' (formats, trusted, enabled)");
+			return usage_error("config",
+					   "unknown key '" + k + "' (formats, trusted, enabled)");
 		}
 	}
 	int code;

@@ -102,16 +102,18 @@ int cmd_conns(context &ctx, std::vector<std::string> args)
 		} else {
 			auto c = parse_cidr(value);
 			if (!c)
-				return usage_error("conns", "bad " + name + " prefix '" + value +
-								    "' (ADDR or ADDR/LEN with zero host bits)");
+				return usage_error(
+					"conns",
+					"bad " + name + " prefix '" + value +
+						"' (ADDR or ADDR/LEN with zero host bits)");
 			(name == "client" ? o.client : o.balancer) = *c;
 		}
 	}
 	if (o.all && !ctx.netns.empty())
 		return usage_error("conns", "-A and -n exclude each other");
 
-	std::vector<std::string> namespaces = o.all ? all_namespaces() :
-						      std::vector<std::string>{ ctx.netns };
+	std::vector<std::string> namespaces =
+		o.all ? all_namespaces() : std::vector<std::string>{ ctx.netns };
 	// Open every socket first: errors before any output.
 	std::vector<toa::control> ctls;
 	for (auto &ns : namespaces) {

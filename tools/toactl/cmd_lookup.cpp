@@ -30,10 +30,12 @@ int cmd_lookup(context &ctx, std::vector<std::string> args)
 		return usage_error("lookup", "expected LOCAL and REMOTE (ADDR:PORT each)");
 	auto local = toa::endpoint::parse(args[0]);
 	if (!local)
-		return usage_error("lookup", "bad LOCAL '" + args[0] + "' (ADDR:PORT or [IPV6]:PORT)");
+		return usage_error("lookup",
+				   "bad LOCAL '" + args[0] + "' (ADDR:PORT or [IPV6]:PORT)");
 	auto remote = toa::endpoint::parse(args[1]);
 	if (!remote)
-		return usage_error("lookup", "bad REMOTE '" + args[1] + "' (ADDR:PORT or [IPV6]:PORT)");
+		return usage_error("lookup",
+				   "bad REMOTE '" + args[1] + "' (ADDR:PORT or [IPV6]:PORT)");
 	if (local->family != remote->family)
 		return usage_error("lookup", "LOCAL and REMOTE must be of the same address family");
 
@@ -59,9 +61,8 @@ int cmd_lookup(context &ctx, std::vector<std::string> args)
 		return EXIT_OK;
 	}
 	table t({ "Local", "Balancer", "Client", "Format", "Age" });
-	t.add({ r->local.to_string(), r->balancer.to_string(),
-		r->client.to_string(), toa::format_name(r->format),
-		format_age(r->age_ms) });
+	t.add({ r->local.to_string(), r->balancer.to_string(), r->client.to_string(),
+		toa::format_name(r->format), format_age(r->age_ms) });
 	std::fputs(t.render(true).c_str(), stdout);
 	return EXIT_OK;
 }

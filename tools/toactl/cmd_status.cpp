@@ -71,15 +71,8 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 			j.key("version").value(cfg->version);
 			j.key("protocol").value(std::uint64_t{ ctl.protocol_version() });
 			j.key("enabled").value(cfg->enabled);
-			j.key("formats").begin_array();
-			for (auto &f : split_list(toa::formats_to_string(cfg->formats)))
-				if (f != "none")
-					j.value(f);
-			j.end_array();
-			j.key("trusted").begin_array();
-			for (auto &t : split_list(cfg->trusted))
-				j.value(t);
-			j.end_array();
+			put_formats(j, cfg->formats);
+			put_list(j, "trusted", cfg->trusted);
 			j.key("trusts_any_source").value(cfg->trusted.empty());
 			if (gauges)
 				j.key("entries").value(entries);
@@ -93,21 +86,22 @@ int cmd_status(context &ctx, std::vector<std::string> args)
 		});
 		return EXIT_OK;
 	}
-	std::printf("toa.ko: loaded, version %s, protocol %u\n",
-		    cfg->version.c_str(), ctl.protocol_version());
+	std::printf("toa.ko: loaded, version %s, protocol %u\n", cfg->version.c_str(),
+		    ctl.protocol_version());
 	std::printf("rewriting: %s\n", cfg->enabled ? "enabled" : "paused");
 	std::printf("formats: %s\n", toa::formats_to_string(cfg->formats).c_str());
-	std::printf("trusted: %s\n",
-		    cfg->trusted.empty() ? "any" : cfg->trusted.c_str());
+	std::printf("trusted: %s\n", cfg->trusted.empty() ? "any" : cfg->trusted.c_str());
 	if (gauges)
-		std::printf("entries: %llu of %u\n", (unsigned long long)entries,
-			    cfg->max_entries);
+		std::printf("entries: %llu of %u\n", (unsigned long long)entries, cfg->max_entries);
 	else
-		std::printf("entries: hidden in this netns (module-wide: shown in the initial netns or with CAP_NET_ADMIN there), limit %u\n",
+		std::printf("entries: hidden in this netns (module-wide: shown in the initial "
+			    "netns or with CAP_NET_ADMIN there), limit %u\n",
 			    cfg->max_entries);
 	// The default, but unsafe wherever clients can bypass the balancer.
 	if (cfg->trusted.empty())
-		std::printf("warning: trusted is empty: options are honoured from any source; a client reaching this host directly can claim any address (set trusted=BALANCER_CIDRS)\n");
+		std::printf("warning: trusted is empty: options are honoured from any source; a "
+			    "client reaching this host directly can claim any address (set "
+			    "trusted=BALANCER_CIDRS)\n");
 	if (missed)
 		std::printf("warning: %llu probe hits missed (see probe_missed in toactl stats)\n",
 			    (unsigned long long)missed);

@@ -26,7 +26,8 @@ struct conns_options {
 
 	bool wanted(const toa::socket_entry &e) const
 	{
-		return (!port || e.local.port == *port) && (!client || client->contains(e.client)) &&
+		return (!port || e.local.port == *port) &&
+		       (!client || client->contains(e.client)) &&
 		       (!balancer || balancer->contains(e.balancer));
 	}
 };
@@ -35,7 +36,8 @@ struct conns_options {
 // JSON goes through one writer whose text is written out every 64 KiB.
 class conns_printer {
 public:
-	conns_printer(const context &ctx, const conns_options &o) : ctx_(ctx), o_(o), j_(buf_, ctx.pretty)
+	conns_printer(const context &ctx, const conns_options &o)
+	    : ctx_(ctx), o_(o), j_(buf_, ctx.pretty)
 	{
 		if (!ctx_.json)
 			return;
@@ -65,9 +67,9 @@ public:
 		std::vector<std::string> row;
 		if (o_.all)
 			row.push_back(netns);
-		row.insert(row.end(), { e.local.to_string(), e.balancer.to_string(),
-					e.client.to_string(), toa::format_name(e.format),
-					format_age(e.age_ms) });
+		row.insert(row.end(),
+			   { e.local.to_string(), e.balancer.to_string(), e.client.to_string(),
+			     toa::format_name(e.format), format_age(e.age_ms) });
 		if (widths_.empty()) {
 			pending_.push_back(std::move(row));
 			if (pending_.size() >= 1024)

@@ -55,9 +55,8 @@ struct command {
 };
 
 static const command commands[] = {
-	{ "status", cmd_status }, { "stats", cmd_stats },
-	{ "conns", cmd_conns },	  { "lookup", cmd_lookup },
-	{ "config", cmd_config },
+	{ "status", cmd_status }, { "stats", cmd_stats },   { "conns", cmd_conns },
+	{ "lookup", cmd_lookup }, { "config", cmd_config },
 #ifdef TOA_HAVE_BPF
 	{ "bpf", cmd_bpf },
 #endif
@@ -110,7 +109,8 @@ static int global_options(context &ctx, int argc, char **argv, int *next)
 						       "' needs a value");
 		default:
 			return usage_error("", "unknown option '" +
-						       option_named(argv[optind - 1], optopt) + "'");
+						       option_named(argv[optind - 1], optopt) +
+						       "'");
 		}
 	}
 	*next = optind;
@@ -166,8 +166,7 @@ int main(int argc, char **argv)
 	// A closed pipe or a full disk is an error too.
 	if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
 		if (errno != EPIPE)
-			std::fprintf(stderr, "toactl: write error: %s\n",
-				     std::strerror(errno));
+			std::fprintf(stderr, "toactl: write error: %s\n", std::strerror(errno));
 		return EXIT_RUNTIME;
 	}
 	return code;

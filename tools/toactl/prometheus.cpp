@@ -15,7 +15,7 @@ namespace toactl {
 namespace {
 
 struct stat_help {
-	const char *enumerator;	// "TOA_STAT_OPT_SEEN"
+	const char *enumerator; // "TOA_STAT_OPT_SEEN"
 	const char *help;
 	bool gauge;
 };
@@ -26,8 +26,9 @@ const stat_help stat_helps[] = {
 static_assert(sizeof(stat_helps) / sizeof(stat_helps[0]) == TOA_STAT_COUNT,
 	      "every enum toa_stat entry has its help text");
 
-// HELP text: a backslash and a line feed are the characters to escape.
-std::string escape_help(const std::string &s)
+// Escape @s for the text format: a backslash and a line feed in HELP
+// text, and also the double quote in a label value.
+std::string escape(const std::string &s, bool label)
 {
 	std::string out;
 
@@ -36,24 +37,8 @@ std::string escape_help(const std::string &s)
 			out += "\\\\";
 		else if (c == '\n')
 			out += "\\n";
-		else
-			out += c;
-	}
-	return out;
-}
-
-// A label value: also the double quote.
-std::string escape_label(const std::string &s)
-{
-	std::string out;
-
-	for (char c : s) {
-		if (c == '"')
+		else if (c == '"' && label)
 			out += "\\\"";
-		else if (c == '\\')
-			out += "\\\\";
-		else if (c == '\n')
-			out += "\\n";
 		else
 			out += c;
 	}
@@ -76,14 +61,14 @@ std::string labels_text(const std::vector<std::pair<std::string, std::string>> &
 	std::string out;
 
 	for (auto &[k, v] : labels)
-		out += (out.empty() ? "" : ",") + k + "=\"" + escape_label(v) + "\"";
+		out += (out.empty() ? "" : ",") + k + "=\"" + escape(v, true) + "\"";
 	return out.empty() ? "" : "{" + out + "}";
 }
 
-void metric(std::string &out, const std::string &name, const char *type,
-	    const std::string &help, const std::string &labels, std::uint64_t v)
+void metric(std::string &out, const std::string &name, const char *type, const std::string &help,
+	    const std::string &labels, std::uint64_t v)
 {
-	out += "# HELP " + name + " " + escape_help(help) + "\n";
+	out += "# HELP " + name + " " + escape(help, false) + "\n";
 	out += "# TYPE " + name + " " + type + "\n";
 	out += name + labels + " " + std::to_string(v) + "\n";
 }
@@ -99,8 +84,7 @@ const char *stat_help_text(std::size_t id, bool *gauge)
 	return stat_helps[id].help;
 }
 
-std::string prometheus_text(const std::vector<named_value> &counters,
-			    const prometheus_source &src)
+std::string prometheus_text(const std::vector<named_value> &counters, const prometheus_source &src)
 {
 	std::vector<std::pair<std::string, std::string>> labels;
 	std::string out;
@@ -112,7 +96,8 @@ std::string prometheus_text(const std::vector<named_value> &counters,
 	info.emplace_back("mode", src.mode);
 	info.emplace_back("version", src.version);
 	metric(out, "toa_info", "gauge",
-	       "What answers for TOA on this node (mode: module for toa.ko, bpf for the module-free mode) and its version; always 1.",
+	       "What answers for TOA on this node (mode: module for toa.ko, bpf for the "
+	       "module-free mode) and its version; always 1.",
 	       labels_text(info), 1);
 	for (auto &c : counters) {
 		if (!valid_name(c.name))
@@ -122,10 +107,11 @@ std::string prometheus_text(const std::vector<named_value> &counters,
 		for (std::size_t i = 0; i < TOA_STAT_COUNT; i++)
 			if (c.name == toa_stat_names[i])
 				help = stat_help_text(i, &gauge);
-		std::string h = help ? help : "toa counter " + c.name + " (not described by this toactl)";
+		std::string h =
+			help ? help : "toa counter " + c.name + " (not described by this toactl)";
 		// Prometheus' convention: a counter's name ends in _total.
-		metric(out, "toa_" + c.name + (gauge ? "" : "_total"),
-		       gauge ? "gauge" : "counter", h, common, c.value);
+		metric(out, "toa_" + c.name + (gauge ? "" : "_total"), gauge ? "gauge" : "counter",
+		       h, common, c.value);
 	}
 	return out;
 }

@@ -22,16 +22,16 @@ class json;
 // Exit codes, as documented in --help and toactl(8).
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_RUNTIME = 1,	// the request failed (message on stderr)
-	EXIT_USAGE = 2,		// bad command line
-	EXIT_NO_MODULE = 3,	// toa.ko is not loaded
-	EXIT_PERM = 4,		// permission denied
+	EXIT_RUNTIME = 1,   // the request failed (message on stderr)
+	EXIT_USAGE = 2,	    // bad command line
+	EXIT_NO_MODULE = 3, // toa.ko is not loaded
+	EXIT_PERM = 4,	    // permission denied
 };
 
 struct context {
 	bool json = false;
-	bool pretty = false;	// -p: JSON indented (implies json)
-	std::string netns;	// -n NAME, "" = current
+	bool pretty = false; // -p: JSON indented (implies json)
+	std::string netns;   // -n NAME, "" = current
 };
 
 // The schema version every JSON object toactl prints starts with
@@ -58,13 +58,17 @@ int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> a
 int usage_error(const std::string &cmd, const std::string &msg);
 // Report @ec for @what on stderr and return its exit code (module missing
 // -> 3, EPERM/EACCES -> 4, else 1). @kernel_msg: extended ACK text.
-int report(const std::error_code &ec, const std::string &what,
-	   const std::string &kernel_msg = "");
+int report(const std::error_code &ec, const std::string &what, const std::string &kernel_msg = "");
 // "toactl: MSG" on stderr for a failure that is not an error code.
 void report_message(const std::string &msg);
 // One socket's keys, as conns and lookup print them: local, balancer,
 // client, format, age_ms, cookie.
 void put_socket(json &j, const toa::socket_entry &e);
+// "formats": ["254/8", ...] of a TOA_FMT_BIT() mask, as every command
+// prints it.
+void put_formats(json &j, std::uint32_t mask);
+// "KEY": [...] of a comma-separated list ("trusted").
+void put_list(json &j, const std::string &key, const std::string &csv);
 // Open the control socket for @ctx, or report why not (*code set): with
 // -n, entering the namespace needs CAP_SYS_ADMIN, and the message says so.
 std::optional<toa::control> open_control(const context &ctx, int *code);
@@ -75,7 +79,7 @@ int report_open_error(const context &ctx, const std::error_code &ec);
 // @short_name), with a value when @has_value.
 struct option_spec {
 	const char *name;
-	char short_name;	// 0: long form only
+	char short_name; // 0: long form only
 	bool has_value;
 };
 
@@ -114,22 +118,21 @@ void set_last_error(const std::string &msg);
 
 // One counter as toa.ko or the BPF mode reports it.
 struct named_value {
-	std::string name;	// toa_stat_names[] ("opt_seen")
+	std::string name; // toa_stat_names[] ("opt_seen")
 	std::uint64_t value = 0;
 };
 
 // Where the counters of prometheus_text() come from.
 struct prometheus_source {
-	std::string mode;	// "module" or "bpf"
+	std::string mode; // "module" or "bpf"
 	std::string version;
-	std::string netns;	// -n NAME, "" for none (no label)
+	std::string netns; // -n NAME, "" for none (no label)
 };
 
 // The counters in Prometheus' text format (node_exporter's textfile
 // collector): toa_info{mode,version} 1, then toa_NAME_total (counters) or
 // toa_NAME (gauges), each with HELP from include/toa/stats.h.
-std::string prometheus_text(const std::vector<named_value> &counters,
-			    const prometheus_source &src);
+std::string prometheus_text(const std::vector<named_value> &counters, const prometheus_source &src);
 // stats' output, for toa.ko's counters and the BPF mode's alike: text,
 // JSON ({"counters":{...}}) or, when @prometheus, prometheus_text().
 int print_counters(const context &ctx, const std::vector<named_value> &counters,

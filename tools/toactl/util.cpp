@@ -28,7 +28,10 @@ void error_line(const std::string &msg)
 
 } // namespace
 
-void report_message(const std::string &msg) { error_line(msg); }
+void report_message(const std::string &msg)
+{
+	error_line(msg);
+}
 
 void put_socket(json &j, const toa::socket_entry &e)
 {
@@ -40,10 +43,39 @@ void put_socket(json &j, const toa::socket_entry &e)
 	j.key("cookie").value(e.cookie);
 }
 
-void note_json_printed() { state.json_printed = true; }
-bool json_printed() { return state.json_printed; }
-const std::string &last_error() { return state.last_error; }
-void set_last_error(const std::string &msg) { state.last_error = msg; }
+void put_formats(json &j, std::uint32_t mask)
+{
+	j.key("formats").begin_array();
+	for (auto &f : split_list(toa::formats_to_string(mask)))
+		if (f != "none")
+			j.value(f);
+	j.end_array();
+}
+
+void put_list(json &j, const std::string &key, const std::string &csv)
+{
+	j.key(key).begin_array();
+	for (auto &t : split_list(csv))
+		j.value(t);
+	j.end_array();
+}
+
+void note_json_printed()
+{
+	state.json_printed = true;
+}
+bool json_printed()
+{
+	return state.json_printed;
+}
+const std::string &last_error()
+{
+	return state.last_error;
+}
+void set_last_error(const std::string &msg)
+{
+	state.last_error = msg;
+}
 
 void print_json(const context &ctx, const std::function<void(json &)> &body)
 {
@@ -65,21 +97,20 @@ int usage_error(const std::string &cmd, const std::string &msg)
 	return EXIT_USAGE;
 }
 
-int report(const std::error_code &ec, const std::string &what,
-	   const std::string &kernel_msg)
+int report(const std::error_code &ec, const std::string &what, const std::string &kernel_msg)
 {
 	const std::string extra = kernel_msg.empty() ? "" : ": " + kernel_msg;
 
 	if (toa::is_module_missing(ec)) {
 		struct stat st;
 		if (stat("/sys/module/toa", &st) == 0)
-			error_line("toa.ko is loaded but has no netlink control plane (older version?)");
+			error_line("toa.ko is loaded but has no netlink control plane (older "
+				   "version?)");
 		else
 			error_line("toa.ko is not loaded (load it with 'modprobe toa')");
 		return EXIT_NO_MODULE;
 	}
-	if (ec == std::errc::operation_not_permitted ||
-	    ec == std::errc::permission_denied) {
+	if (ec == std::errc::operation_not_permitted || ec == std::errc::permission_denied) {
 		// The kernel says why when it is not the capability (a change
 		// asked from another network namespace than the node's).
 		if (!kernel_msg.empty())
@@ -100,8 +131,9 @@ int report_open_error(const context &ctx, const std::error_code &ec)
 	// setns(2) (or the /run/netns file), which needs CAP_SYS_ADMIN, not
 	// the CAP_NET_ADMIN of the requests.
 	if (ec == std::errc::operation_not_permitted || ec == std::errc::permission_denied) {
-		error_line("netns " + ctx.netns +
-			   ": permission denied (entering a network namespace needs CAP_SYS_ADMIN)");
+		error_line(
+			"netns " + ctx.netns +
+			": permission denied (entering a network namespace needs CAP_SYS_ADMIN)");
 		return EXIT_PERM;
 	}
 	return report(ec, "netns " + ctx.netns);
@@ -143,8 +175,8 @@ int parse_args(context &ctx, const std::string &cmd, const std::vector<std::stri
 	std::string shorts = ":";
 	std::vector<struct option> longs;
 	for (std::size_t i = 0; i < all.size(); i++) {
-		int val = all[i].short_name ? all[i].short_name :
-					      long_only_base + static_cast<int>(i);
+		int val = all[i].short_name ? all[i].short_name
+					    : long_only_base + static_cast<int>(i);
 		if (all[i].short_name) {
 			shorts += all[i].short_name;
 			if (all[i].has_value)
@@ -164,7 +196,7 @@ int parse_args(context &ctx, const std::string &cmd, const std::vector<std::stri
 	argv.push_back(nullptr);
 
 	out = parsed_args{};
-	optind = 0;	// glibc: start over, as for a new argv
+	optind = 0; // glibc: start over, as for a new argv
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(static_cast<int>(store.size()), argv.data(), shorts.c_str(),
@@ -177,7 +209,8 @@ int parse_args(context &ctx, const std::string &cmd, const std::vector<std::stri
 				which.resize(eq);
 				for (auto &o : all)
 					if (which == std::string("--") + o.name)
-						return usage_error(cmd, "option '" + which + "' takes no value");
+						return usage_error(cmd, "option '" + which +
+										"' takes no value");
 			}
 			if (c == ':')
 				return usage_error(cmd, "option '" + which + "' needs a value");
@@ -185,8 +218,8 @@ int parse_args(context &ctx, const std::string &cmd, const std::vector<std::stri
 		}
 		const option_spec *o = nullptr;
 		for (std::size_t i = 0; i < all.size(); i++)
-			if (c == (all[i].short_name ? all[i].short_name :
-						      long_only_base + static_cast<int>(i)))
+			if (c == (all[i].short_name ? all[i].short_name
+						    : long_only_base + static_cast<int>(i)))
 				o = &all[i];
 		if (!o)
 			return usage_error(cmd, "unexpected option");
@@ -206,7 +239,7 @@ int parse_args(context &ctx, const std::string &cmd, const std::vector<std::stri
 		}
 	}
 	for (int i = optind; i < static_cast<int>(store.size()); i++)
-		out.positional.push_back(argv[i]);	// getopt permuted argv, not store
+		out.positional.push_back(argv[i]); // getopt permuted argv, not store
 	// "toactl help CMD" and "toactl CMD help" alike
 	if (!out.positional.empty() && out.positional[0] == "help" && cmd != "") {
 		out.help = true;
@@ -221,20 +254,16 @@ std::string format_age(std::uint64_t ms)
 	std::uint64_t s = ms / 1000;
 
 	if (s < 60)
-		std::snprintf(buf, sizeof(buf), "%llu.%llus",
-			      (unsigned long long)s,
+		std::snprintf(buf, sizeof(buf), "%llu.%llus", (unsigned long long)s,
 			      (unsigned long long)(ms % 1000) / 100);
 	else if (s < 3600)
-		std::snprintf(buf, sizeof(buf), "%llum%02llus",
-			      (unsigned long long)s / 60,
+		std::snprintf(buf, sizeof(buf), "%llum%02llus", (unsigned long long)s / 60,
 			      (unsigned long long)s % 60);
 	else if (s < 86400)
-		std::snprintf(buf, sizeof(buf), "%lluh%02llum",
-			      (unsigned long long)s / 3600,
+		std::snprintf(buf, sizeof(buf), "%lluh%02llum", (unsigned long long)s / 3600,
 			      (unsigned long long)(s % 3600) / 60);
 	else
-		std::snprintf(buf, sizeof(buf), "%llud%02lluh",
-			      (unsigned long long)s / 86400,
+		std::snprintf(buf, sizeof(buf), "%llud%02lluh", (unsigned long long)s / 86400,
 			      (unsigned long long)(s % 86400) / 3600);
 	return buf;
 }
@@ -303,7 +332,7 @@ std::string json::escape(const std::string &s)
 		const unsigned char c = static_cast<unsigned char>(s[i]);
 		const std::size_t n = utf8_length(s, i);
 		if (n == 0) {
-			out += "\\ufffd";	// not UTF-8: a namespace or cgroup name's bytes
+			out += "\\ufffd"; // not UTF-8: a namespace or cgroup name's bytes
 			i++;
 			continue;
 		}
@@ -383,7 +412,10 @@ json &json::close(char c)
 	return *this;
 }
 
-json &json::end_object() { return close('}'); }
+json &json::end_object()
+{
+	return close('}');
+}
 
 json &json::begin_array()
 {
@@ -393,7 +425,10 @@ json &json::begin_array()
 	return *this;
 }
 
-json &json::end_array() { return close(']'); }
+json &json::end_array()
+{
+	return close(']');
+}
 
 json &json::key(const std::string &k)
 {

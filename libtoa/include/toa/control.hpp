@@ -31,17 +31,17 @@
 namespace toa {
 
 struct stat_value {
-	std::uint32_t id = 0;	// enum toa_stat (<toa/stats.h>)
-	std::string name;	// "syn_recv_sock_toa"
+	std::uint32_t id = 0; // enum toa_stat (<toa/stats.h>)
+	std::string name;     // "syn_recv_sock_toa"
 	std::uint64_t value = 0;
-	bool global = false;	// module-wide rather than per netns
+	bool global = false; // module-wide rather than per netns
 };
 
 struct config {
-	std::string version;		// toa.ko's version
-	std::uint32_t formats = 0;	// TOA_FMT_BIT() mask
-	std::string trusted;		// "10.0.0.0/8,fd00::/8"; "" = any
-	bool enabled = true;		// false: rewriting paused
+	std::string version;	   // toa.ko's version
+	std::uint32_t formats = 0; // TOA_FMT_BIT() mask
+	std::string trusted;	   // "10.0.0.0/8,fd00::/8"; "" = any
+	bool enabled = true;	   // false: rewriting paused
 	std::uint32_t max_entries = 0;
 };
 
@@ -53,12 +53,12 @@ struct config_change {
 };
 
 struct socket_entry {
-	std::uint64_t cookie = 0;	// socket cookie (ss -e)
-	endpoint local;			// the socket's local end
-	endpoint balancer;		// its peer, which sent the option
-	endpoint client;		// the real client
-	unsigned int format = 0;	// enum toa_format of the option
-	std::uint64_t age_ms = 0;	// since the handshake
+	std::uint64_t cookie = 0; // socket cookie (ss -e)
+	endpoint local;		  // the socket's local end
+	endpoint balancer;	  // its peer, which sent the option
+	endpoint client;	  // the real client
+	unsigned int format = 0;  // enum toa_format of the option
+	std::uint64_t age_ms = 0; // since the handshake
 };
 
 class TOA_API control {
@@ -79,7 +79,7 @@ public:
 	std::uint32_t protocol_version() const noexcept;
 
 	result<std::vector<stat_value>> stats();
-	result<void> reset_stats();		// needs CAP_NET_ADMIN (netns)
+	result<void> reset_stats(); // needs CAP_NET_ADMIN (netns)
 	result<config> get_config();
 	result<void> set_config(const config_change &c); // CAP_NET_ADMIN
 
@@ -87,8 +87,7 @@ public:
 	// dump (fine with 100k sockets); @fn returns false to stop early.
 	// Returns how many entries @fn was given. An exception from @fn stops
 	// the walk and is rethrown once the dump is drained.
-	result<std::size_t>
-	for_each_socket(const std::function<bool(const socket_entry &)> &fn);
+	result<std::size_t> for_each_socket(const std::function<bool(const socket_entry &)> &fn);
 	result<std::vector<socket_entry>> sockets();
 
 	// The established socket with this 4-tuple (local end, remote end as

@@ -17,8 +17,8 @@
 namespace toa {
 
 struct endpoint {
-	int family = 0;			// AF_INET, AF_INET6, or 0: none
-	std::uint16_t port = 0;		// host byte order
+	int family = 0;			     // AF_INET, AF_INET6, or 0: none
+	std::uint16_t port = 0;		     // host byte order
 	std::array<std::uint8_t, 16> addr{}; // network order; AF_INET: 4 bytes
 
 	bool empty() const noexcept { return family == 0; }
@@ -36,13 +36,9 @@ struct endpoint {
 
 	friend bool operator==(const endpoint &a, const endpoint &b) noexcept
 	{
-		return a.family == b.family && a.port == b.port &&
-		       a.addr == b.addr;
+		return a.family == b.family && a.port == b.port && a.addr == b.addr;
 	}
-	friend bool operator!=(const endpoint &a, const endpoint &b) noexcept
-	{
-		return !(a == b);
-	}
+	friend bool operator!=(const endpoint &a, const endpoint &b) noexcept { return !(a == b); }
 };
 
 // The honoured-format mask (bits of enum toa_format, <toa/wire.h>) as the

@@ -28,17 +28,17 @@ enum class peer_status {
 	toa,		// a TOA option was accepted: client is the real client
 	no_option,	// toa.ko loaded, no (trusted) option on this connection:
 			// client is the socket's peer
-	module_missing,	// toa.ko not loaded: client is the socket's peer
+	module_missing, // toa.ko not loaded: client is the socket's peer
 };
 
 TOA_API const char *to_string(peer_status s) noexcept;
 
 struct peer_info {
 	peer_status status = peer_status::no_option;
-	endpoint client;	// the real client, or the socket's peer
-	endpoint balancer;	// who sent the option; empty without one
-	bool nat64 = false;	// IPv6 client on an IPv4 socket
-	bool mapped = false;	// IPv4 client on an IPv6 (dual-stack) socket
+	endpoint client;	   // the real client, or the socket's peer
+	endpoint balancer;	   // who sent the option; empty without one
+	bool nat64 = false;	   // IPv6 client on an IPv4 socket
+	bool mapped = false;	   // IPv4 client on an IPv6 (dual-stack) socket
 	std::uint8_t opt_kind = 0; // the TCP option that carried it (0: none)
 	std::uint8_t opt_len = 0;
 

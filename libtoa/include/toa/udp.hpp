@@ -44,30 +44,30 @@
 namespace toa::udp {
 
 enum class source {
-	none,		// no option, no mapping: client is the sender
-	option,		// the datagram's own IPv4 header option
-	flow_map,	// toa.ko's flow map
+	none,	  // no option, no mapping: client is the sender
+	option,	  // the datagram's own IPv4 header option
+	flow_map, // toa.ko's flow map
 };
 
 TOA_API const char *to_string(source s) noexcept; // "none", "option", "flow-map"
 
 struct datagram {
 	std::size_t size = 0;	// payload bytes in the buffer
-	bool truncated = false;	// the payload was longer than the buffer
+	bool truncated = false; // the payload was longer than the buffer
 	endpoint sender;	// recvmsg()'s source: the balancer after SNAT;
 				// replies go there
 	endpoint local;		// its destination (IP_PKTINFO / IPV6_PKTINFO);
 				// empty if enable() was not called
 	endpoint client;	// the real client (the sender: source::none)
 	source from = source::none;
-	bool nat64 = false;	// an IPv6 client behind an IPv4 datagram
+	bool nat64 = false;	     // an IPv6 client behind an IPv4 datagram
 	bool module_missing = false; // toa.ko is not loaded (a lookup said so)
 };
 
 struct options {
-	bool header = true;	// use the IPv4 header option, once vetted
-	bool lookup = true;	// ask toa.ko's flow map for datagrams without
-				// a header option too
+	bool header = true; // use the IPv4 header option, once vetted
+	bool lookup = true; // ask toa.ko's flow map for datagrams without
+			    // a header option too
 	// UNSAFE: without toa.ko, believe the header option nobody checked
 	// (any host reaching the port can then claim any client). Only for
 	// ports a firewall opens to the balancers alone.
@@ -82,14 +82,13 @@ TOA_API result<void> enable(int fd) noexcept;
 // Receive one datagram into @buf (recvmsg() with @flags; EAGAIN and EINTR
 // come back as errors) and find its client.
 TOA_API result<datagram> recv(int fd, void *buf, std::size_t len, int flags = 0,
-		      const options &opt = options()) noexcept;
+			      const options &opt = options()) noexcept;
 
 // The flow map alone, for a datagram received some other way: the client
 // of the flow @sender -> @local (local may be empty: any). ENOENT: no
 // mapping; ENOPROTOOPT: toa.ko is not loaded; EPERM: @fd is not a UDP
 // socket bound to the flow's port (local.port, or @fd's own when 0): toa.ko
 // answers only about the caller's own flows.
-TOA_API result<endpoint> lookup(int fd, const endpoint &sender,
-			const endpoint &local) noexcept;
+TOA_API result<endpoint> lookup(int fd, const endpoint &sender, const endpoint &local) noexcept;
 
 } // namespace toa::udp
