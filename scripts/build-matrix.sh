@@ -15,7 +15,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 out=build/matrix
 mkdir -p "$out"
-passed=0 failed=0
+source tests/lib/results.sh
 short=0
 case ${1:-} in
 --short) short=1 ;;
@@ -32,12 +32,10 @@ try() {
 	if env "${envs[@]}" cmake -S . -B "$out/$name" -DTOA_WERROR=ON "$@" \
 		>"$out/$name.log" 2>&1 &&
 		cmake --build "$out/$name" -j"$(nproc)" >>"$out/$name.log" 2>&1; then
-		echo "PASS $name"
-		passed=$((passed + 1))
+		result 1 "$name"
 	else
-		echo "FAIL $name (log: $out/$name.log)"
+		result 0 "$name" "log: $out/$name.log"
 		grep -E 'warning|error' "$out/$name.log" | head -n 20
-		failed=$((failed + 1))
 	fi
 }
 
@@ -53,11 +51,8 @@ try library-only -- -DTOA_BUILD_TESTS=OFF -DTOA_BUILD_TOOLS=OFF \
 	-DTOA_BUILD_BENCH=OFF -DTOA_BUILD_EXAMPLES=OFF
 # Nothing but libmnl looked up: no GoogleTest, no libnetfilter_queue.
 if grep -qE '^(GTest_|TOA_INJECT_NFQ_)' "$out/library-only/CMakeCache.txt"; then
-	echo "FAIL library-only: looked up test or tool dependencies"
-	failed=$((failed + 1))
+	result 0 "library-only: looked up test or tool dependencies"
 else
-	echo "PASS library-only needs neither GoogleTest nor libnetfilter_queue"
-	passed=$((passed + 1))
+	result 1 "library-only needs neither GoogleTest nor libnetfilter_queue"
 fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+results_end

@@ -15,23 +15,13 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 log=build/check-long
 mkdir -p "$log"
-passed=0 failed=0
-result() { # result OK NAME
-	if (($1)); then
-		echo "PASS $2"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $2 (log: $log/)"
-		failed=$((failed + 1))
-	fi
-}
+source tests/lib/results.sh
 
 bash scripts/build-matrix.sh 2>&1 | tee "$log/build-matrix.log"
-result $((PIPESTATUS[0] == 0)) "build matrix (every flavour)"
+result $((PIPESTATUS[0] == 0)) "build matrix (every flavour)" "log: $log/build-matrix.log"
 
 runs=${FUZZ_RUNS:-10000000}
 FUZZ_RUNS=$runs make -s fuzz WERROR=ON 2>&1 | tee "$log/fuzz.log"
-result $((PIPESTATUS[0] == 0)) "fuzzers, $runs executions each"
+result $((PIPESTATUS[0] == 0)) "fuzzers, $runs executions each" "log: $log/fuzz.log"
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+results_end

@@ -14,6 +14,7 @@
 # its place at the end. Every test here passes beside two CPU hogs
 # (scripts/stress-test.sh), so the overlap costs no reliability.
 #   TOA_TEST_KERNELS="default 6.12"  which kernels (scripts/kver.sh names)
+#   TOA_TEST_SCENARIOS="tests/vm/scenarios/*.sh"  which VM scenarios
 #   FUZZ_SECONDS=20                   per fuzzer
 # The long forms (every build flavour, 10M fuzz executions) are in
 # scripts/check-long.sh (make check-long).
@@ -40,6 +41,18 @@ count_from() { # count_from LOG NAME - the log's last "N passed, N failed"
 	fi
 }
 
+# default_kernel_check NAME SCRIPT - SCRIPT KVER for Debian's default
+# kernel, its output in $log/NAME.log, counted.
+default_kernel_check() {
+	local kver
+	if kver=$(scripts/kver.sh default); then
+		bash "$2" "$kver" 2>&1 | tee "$log/$1.log"
+		count_from "$log/$1.log" "$1"
+	else
+		count 0 1 "$1"
+	fi
+}
+
 # Warnings are errors here, in the project's own test entry point only
 # (consumers' and packagers' builds default to TOA_WERROR=OFF).
 stage "build"
@@ -60,7 +73,8 @@ vm_suite() {
 		return 1
 	fi
 	echo "module: $ko"
-	bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/vm/scenarios/*.sh
+	# shellcheck disable=SC2086 # a list of globs
+	bash tests/vm/run.sh --kver "$kver" --ko "$ko" ${TOA_TEST_SCENARIOS:-tests/vm/scenarios/*.sh}
 }
 # Sharing the cores stretches a scenario: these timeouts catch hangs.
 export TOA_VM_SCENARIO_TIMEOUT=${TOA_VM_SCENARIO_TIMEOUT:-300} TOA_VM_TIMEOUT=${TOA_VM_TIMEOUT:-3000}
@@ -96,6 +110,9 @@ stage "build matrix, short: Release (-O3) and the library alone, warning-free"
 bash scripts/build-matrix.sh --short 2>&1 | tee "$log/build-matrix.log"
 count_from "$log/build-matrix.log" build-matrix
 
+stage "format (the userspace C and C++ in the style of .clang-format)"
+if bash scripts/format.sh --check; then count 1 0 format; else count 0 1 format; fi
+
 stage "checkpatch (kernel coding style of kmod/ and the uapi headers)"
 if bash scripts/checkpatch.sh; then count 1 0 checkpatch; else count 0 1 checkpatch; fi
 
@@ -118,20 +135,13 @@ bash tests/bpf/run.sh build/bin 2>&1 | tee "$log/bpf.log"
 count_from "$log/bpf.log" bpf
 
 stage "install targets into a staging root (module, DKMS source, userspace)"
-if kver=$(scripts/kver.sh default); then
-	bash tests/install/check.sh "$kver" 2>&1 | tee "$log/install.log"
-	count_from "$log/install.log" install
-else
-	count 0 1 install
-fi
+default_kernel_check install tests/install/check.sh
+
+stage "deployment: the DaemonSet and its image checked offline, the entrypoint's DKMS build"
+default_kernel_check deploy tests/deploy/check.sh
 
 stage "Debian packages: built, lintian, DKMS from toa-dkms, packaged tools in the VM"
-if kver=$(scripts/kver.sh default); then
-	bash tests/deb/check.sh "$kver" 2>&1 | tee "$log/deb.log"
-	count_from "$log/deb.log" deb
-else
-	count 0 1 deb
-fi
+default_kernel_check deb tests/deb/check.sh
 
 for i in "${!vm_kvers[@]}"; do
 	stage "toa.ko on ${vm_kvers[i]} in a VM"

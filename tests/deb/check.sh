@@ -13,18 +13,8 @@ root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root_dir" || exit 1
 kver=${1:?usage: check.sh KVER}
 version=$(<VERSION)
-passed=0 failed=0
-check() { # check WHAT CMD...
-	local what=$1
-	shift
-	if "$@" >>build/deb-check.log 2>&1; then
-		echo "PASS $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $what (log: build/deb-check.log)"
-		failed=$((failed + 1))
-	fi
-}
+source tests/lib/results.sh
+RESULTS_LOG=build/deb-check.log
 : >build/deb-check.log
 out=build/deb
 check "dpkg-buildpackage, lintian without errors" bash tests/deb/build.sh
@@ -51,19 +41,14 @@ check "libtoa0 depends on its shared libraries (shlibs)" \
 ko=
 # Its own DKMS trees: the VM suites may be loading build/dkms's module now.
 if ko=$(TOA_DKMS_DIR=$root_dir/build/deb/dkms bash tests/dkms/build.sh "$kver" "$pkgroot/usr/src/toa-$version" 2>>build/deb-check.log); then
-	echo "PASS DKMS builds and installs toa.ko for $kver from the packaged source"
-	passed=$((passed + 1))
+	result 1 "DKMS builds and installs toa.ko for $kver from the packaged source"
 	if bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/deb/scenario.sh >build/deb-vm.log 2>&1; then
-		echo "PASS the packaged module and tools in the VM ($kver)"
-		passed=$((passed + 1))
+		result 1 "the packaged module and tools in the VM ($kver)"
 	else
 		tail -n 20 build/deb-vm.log
-		echo "FAIL the packaged module and tools in the VM ($kver) (log: build/deb-vm.log)"
-		failed=$((failed + 1))
+		result 0 "the packaged module and tools in the VM ($kver)" "log: build/deb-vm.log"
 	fi
 else
-	echo "FAIL DKMS from the packaged source (log: build/deb-check.log)"
-	failed=$((failed + 1))
+	result 0 "DKMS from the packaged source" "log: build/deb-check.log"
 fi
-echo "$passed passed, $failed failed"
-((failed == 0))
+results_end

@@ -17,18 +17,8 @@ work=$root/build/install-check
 rm -rf "$work"
 mkdir -p "$work"
 dest=$work/root
-passed=0 failed=0
-check() { # check WHAT CMD...
-	local what=$1
-	shift
-	if "$@" >>"$work/log" 2>&1; then
-		echo "PASS $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $what (log: $work/log)"
-		failed=$((failed + 1))
-	fi
-}
+source tests/lib/results.sh
+RESULTS_LOG=$work/log
 
 openssl req -new -nodes -utf8 -sha256 -days 1 -batch -x509 -subj /CN=toa-install-check \
 	-outform DER -out "$work/key.der" -keyout "$work/key.pem" >>"$work/log" 2>&1
@@ -66,5 +56,4 @@ check "toactl in sbin, version $version" bash -c "'$prefix/sbin/toactl' --versio
 check "toactl's bash completion" test -f "$prefix/share/bash-completion/completions/toactl"
 check "toactl(8) carries version $version" \
 	bash -c "zcat -f '$prefix'/share/man/man8/toactl.8* | grep -q '\"toa $version\"'"
-echo "$passed passed, $failed failed"
-((failed == 0))
+results_end
