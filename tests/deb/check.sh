@@ -32,9 +32,10 @@ check "toa-dkms: modprobe.d and modules-load.d files" \
 check "libtoa0: libtoa.so.0" bash -c "ls '$pkgroot'/usr/lib/*/libtoa.so.0 >/dev/null"
 check "libtoa-dev: headers, toa.pc, CMake package" \
 	bash -c "test -f '$pkgroot/usr/include/toa/toa.h' && ls '$pkgroot'/usr/lib/*/pkgconfig/toa.pc '$pkgroot'/usr/lib/*/cmake/toa/toaConfig.cmake >/dev/null"
-check "toactl: toactl, toa-inject, toactl(8), bash completion" \
+check "toactl: toactl, toa-inject, toactl(8), toa-inject(1), bash completion" \
 	bash -c "test -x '$pkgroot/usr/sbin/toactl' -a -x '$pkgroot/usr/bin/toa-inject' && ls '$pkgroot'/usr/share/man/man8/toactl.8* >/dev/null &&
-		test -f '$pkgroot/usr/share/bash-completion/completions/toactl'"
+		test -f '$pkgroot/usr/share/bash-completion/completions/toactl' &&
+		ls '$pkgroot'/usr/share/man/man1/toa-inject.1* >/dev/null"
 check "libtoa0 depends on its shared libraries (shlibs)" \
 	bash -c "dpkg-deb -f $out/libtoa0_${version}_*.deb Depends | grep -q libc6"
 

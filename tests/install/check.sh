@@ -53,6 +53,10 @@ check "libtoa.so.0 and toa.pc" bash -c "ls '$prefix'/lib*/libtoa.so.0 >/dev/null
 check "headers: <toa/toa.h>, <toa/export.h>, <toa/toa.hpp>" \
 	test -f "$prefix/include/toa/toa.h" -a -f "$prefix/include/toa/export.h" -a -f "$prefix/include/toa/toa.hpp"
 check "toactl in sbin, version $version" bash -c "'$prefix/sbin/toactl' --version | grep -qx 'toactl $version'"
+check "toa-inject(1), rendered without warnings" \
+	bash -c "test -z \"\$(man --warnings -l '$prefix/share/man/man1/toa-inject.1' 2>&1 >/dev/null)\""
+check "toactl(8) renders without warnings" \
+	bash -c "test -z \"\$(man --warnings -l '$prefix/share/man/man8/toactl.8' 2>&1 >/dev/null)\""
 check "toactl's bash completion" test -f "$prefix/share/bash-completion/completions/toactl"
 check "toactl(8) carries version $version" \
 	bash -c "zcat -f '$prefix'/share/man/man8/toactl.8* | grep -q '\"toa $version\"'"
