@@ -43,7 +43,7 @@ WERROR      ?= OFF
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 KVER ?= $(shell scripts/kver.sh default)
 
-.PHONY: all setup module userspace unit checkpatch format fuzz host-check bpf-test vm-test \
+.PHONY: all setup module userspace unit checkpatch format fuzz host-check bpf-test bpf-vm-test vm-test \
 	test check-long demo bench install uninstall install-module uninstall-module dkms-source clean
 
 all: module userspace
@@ -86,6 +86,12 @@ host-check: userspace
 # network namespaces (needs clang, bpftool, libbpf-dev: make setup).
 bpf-test: userspace
 	bash tests/bpf/run.sh $(BUILD)/bin
+
+# The same BPF checks in a VM on Debian's kernel KVER (the BPF iterator of
+# toactl conns included, which this host's kernel refuses). Not yet in make
+# test: see tests/bpf/vm-scenario.sh.
+bpf-vm-test: userspace
+	bash tests/vm/run.sh --kver $(KVER) tests/bpf/vm-scenario.sh
 
 # toa.ko for kernel KVER in build/kmod/KVER/ (out of the source tree, so
 # several kernels can be built side by side), then the scenarios in a VM.

@@ -38,6 +38,8 @@
 
 _Static_assert(sizeof(struct toa_bpf_entry) == TOA_BPF_ENTRY_SIZE,
 	       "toa_bpf_entry layout");
+_Static_assert(sizeof(struct toa_bpf_conn) == TOA_BPF_CONN_SIZE,
+	       "toa_bpf_conn layout");
 _Static_assert(sizeof(struct toa_peer_info) == TOA_PEER_INFO_SIZE_V1,
 	       "toa_peer_info layout");
 _Static_assert(sizeof(struct toa_nat64_peer) == TOA_NAT64_PEER_SIZE,
@@ -506,4 +508,34 @@ int toa_getsockopt(struct bpf_sockopt *ctx)
 	else
 		get_peer(ctx, sk);
 	return 1;
+}
+
+/*
+ * `toactl conns`: one struct toa_bpf_conn per live entry of toa_sk, for
+ * the reader of a bpf_iter_create() fd. The local end is read from the
+ * socket itself; closed sockets (their storage waits for the last
+ * reference) are left out, as toa.ko's dump leaves them.
+ */
+SEC("iter/bpf_sk_storage_map")
+int toa_conns(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct toa_bpf_entry *e = ctx->value;
+	struct sock *sk = ctx->sk;
+	struct toa_bpf_conn c = {};
+
+	if (!sk || !e || e->closed)
+		return 0;
+	c.local.family = sk->__sk_common.skc_family;
+	c.local.port = bpf_htons(sk->__sk_common.skc_num);
+	if (c.local.family == AF_INET)
+		__builtin_memcpy(c.local.addr, &sk->__sk_common.skc_rcv_saddr, 4);
+	else
+		__builtin_memcpy(c.local.addr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+	c.balancer = e->balancer;
+	c.client = e->client;
+	c.format = e->format;
+	c.created_ns = e->created_ns;
+	c.cookie = bpf_get_socket_cookie(sk);
+	bpf_seq_write(ctx->meta->seq, &c, sizeof(c));
+	return 0;
 }

@@ -53,6 +53,24 @@ struct toa_bpf_entry {
 
 #define TOA_BPF_ENTRY_SIZE	56
 
+/*
+ * What the iterator program prog_conns (SEC("iter/bpf_sk_storage_map"),
+ * pinned beside the others, run over toa_sk) writes for each socket whose
+ * entry is not closed: one record after the other, read from the fd of
+ * bpf_iter_create() (`toactl conns` in the BPF mode).
+ */
+struct toa_bpf_conn {
+	struct toa_addr local;		/* the socket's local end */
+	struct toa_addr balancer;	/* its peer at the handshake */
+	struct toa_addr client;		/* from the option */
+	__u8 format;			/* enum toa_format */
+	__u8 __pad[3];
+	__u64 cookie;			/* the socket's cookie (ss -e) */
+	__u64 created_ns;		/* CLOCK_BOOTTIME of the handshake */
+};
+
+#define TOA_BPF_CONN_SIZE	80
+
 struct toa_bpf_config {
 	__u32 formats;		/* TOA_FMT_BIT() mask of honoured formats */
 	__u32 enabled;		/* 0: options counted (opt_paused), not used */

@@ -12,6 +12,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -91,6 +92,8 @@ using link_ptr = std::unique_ptr<bpf_link, link_deleter>;
 
 const std::string pin_dir = TOA_BPF_PIN_DIR;
 
+// The iterator behind `toactl conns`: pinned, never linked to a cgroup.
+const char *const iter_prog_name = "conns";
 const char *const map_names[] = { "toa_sk", "toa_config", "toa_trust4", "toa_trust6", "toa_stats" };
 // Programs, by the short name of their pins (prog_NAME, link_NAME), in
 // attach order: the passive-open program first, so that no socket can be
@@ -189,6 +192,7 @@ void unpin_all()
 		::unlink(pin(std::string("link_") + n).c_str());
 		::unlink(pin(std::string("prog_") + n).c_str());
 	}
+	::unlink(pin(std::string("prog_") + iter_prog_name).c_str());
 	for (auto n : map_names)
 		::unlink(pin(n).c_str());
 	::rmdir(pin_dir.c_str());
@@ -376,7 +380,18 @@ void attach(const std::string &cgroup, const change &initial)
 	skel_ptr skel(toa_bpf__open());
 	if (!skel)
 		fail_errno(errno, "open the BPF object");
+	// The conns iterator is a tracing program, which a kernel may refuse
+	// where it takes cgroup and sock_ops programs (a sandbox, lockdown):
+	// then everything else is attached, and `toactl conns` says why not.
+	bool iterator = true;
 	if (toa_bpf__load(skel.get())) {
+		skel.reset(toa_bpf__open());
+		if (!skel)
+			fail_errno(errno, "open the BPF object");
+		bpf_program__set_autoload(skel->progs.toa_conns, false);
+		iterator = false;
+	}
+	if (!iterator && toa_bpf__load(skel.get())) {
 		int err = errno;
 		// EACCES is the verifier's refusal: its log says why
 		if (err == EPERM)
@@ -413,6 +428,9 @@ void attach(const std::string &cgroup, const change &initial)
 		for (std::size_t i = 0; i < std::size(maps); i++)
 			if (bpf_map__pin(maps[i], pin(map_names[i]).c_str()))
 				fail_errno(errno, pin(map_names[i]));
+		if (iterator && bpf_program__pin(skel->progs.toa_conns,
+						 pin(std::string("prog_") + iter_prog_name).c_str()))
+			fail_errno(errno, pin(std::string("prog_") + iter_prog_name));
 		for (auto &p : progs) {
 			if (bpf_program__pin(p.prog, pin(std::string("prog_") + p.name).c_str()))
 				fail_errno(errno, pin(std::string("prog_") + p.name));
@@ -521,6 +539,76 @@ void reset_stats()
 		if (bpf_map_update_elem(maps.stats.get(), &id, zeros.data(), BPF_ANY))
 			fail_errno(errno, "reset toa_stats");
 	}
+}
+
+namespace {
+
+toa::endpoint endpoint_of(const toa_addr &a)
+{
+	toa::endpoint e;
+	if (a.family != TOA_AF_INET && a.family != TOA_AF_INET6)
+		return e;
+	e.family = a.family == TOA_AF_INET ? AF_INET : AF_INET6;
+	e.port = ntohs(a.port);
+	std::memcpy(e.addr.data(), a.addr, a.family == TOA_AF_INET ? 4 : 16);
+	return e;
+}
+
+} // namespace
+
+void for_each_connection(const std::function<void(const toa::socket_entry &)> &fn)
+{
+	require_attached();
+	struct stat st;
+	if (::stat(pin(std::string("prog_") + iter_prog_name).c_str(), &st) != 0)
+		throw failure(EXIT_RUNTIME,
+			      "conns: this kernel refused the iterator program at attach "
+			      "(BPF tracing programs not allowed here); status, stats and config work");
+	unique_fd prog = obj_get(std::string("prog_") + iter_prog_name);
+	unique_fd map = obj_get("toa_sk");
+	bpf_iter_link_info info{};
+	info.map.map_fd = static_cast<__u32>(map.get());
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .iter_info = &info, .iter_info_len = sizeof(info));
+	unique_fd link(bpf_link_create(prog.get(), 0, BPF_TRACE_ITER, &opts));
+	if (link.get() < 0)
+		fail_errno(errno, "create the conns iterator");
+	unique_fd it(bpf_iter_create(link.get()));
+	if (it.get() < 0)
+		fail_errno(errno, "start the conns iterator");
+	timespec now{};
+	::clock_gettime(CLOCK_BOOTTIME, &now);
+	const std::uint64_t now_ns =
+		static_cast<std::uint64_t>(now.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(now.tv_nsec);
+
+	// A read may end inside a record: carry the rest over.
+	std::string buf;
+	char chunk[16384];
+	for (;;) {
+		ssize_t n = ::read(it.get(), chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail_errno(errno, "read the conns iterator");
+		if (n == 0)
+			break;
+		buf.append(chunk, static_cast<std::size_t>(n));
+		std::size_t off = 0;
+		for (; buf.size() - off >= sizeof(toa_bpf_conn); off += sizeof(toa_bpf_conn)) {
+			toa_bpf_conn c;
+			std::memcpy(&c, buf.data() + off, sizeof(c));
+			toa::socket_entry e;
+			e.local = endpoint_of(c.local);
+			e.balancer = endpoint_of(c.balancer);
+			e.client = endpoint_of(c.client);
+			e.format = c.format;
+			e.cookie = c.cookie;
+			e.age_ms = now_ns > c.created_ns ? (now_ns - c.created_ns) / 1000000 : 0;
+			fn(e);
+		}
+		buf.erase(0, off);
+	}
+	if (!buf.empty())
+		throw failure(EXIT_RUNTIME, "conns iterator: a record cut short");
 }
 
 } // namespace toactl::bpfmode

@@ -8,12 +8,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <toa/control.hpp>
 #include <toa/result.hpp>
 
 #include "cidr.hpp"
@@ -75,5 +77,8 @@ state status();
 void configure(const change &c);
 std::vector<counter> stats();
 void reset_stats();
+// The live sockets with TOA data, one call each (the iterator prog_conns
+// over toa_sk): local end, balancer, client, format, age, cookie.
+void for_each_connection(const std::function<void(const toa::socket_entry &)> &fn);
 
 } // namespace toactl::bpfmode

@@ -10,6 +10,7 @@
 #include <toa/wire.h>
 
 #include "bpf_backend.hpp"
+#include "conns_output.hpp"
 #include "toactl.hpp"
 
 namespace toactl {
@@ -35,7 +36,9 @@ static const char help[] =
 	"  --formats LIST   as for 'toactl config' (default: 254/8,200/8,254/20,253/20)\n"
 	"  --enabled 0|1    0 pauses rewriting (options only counted)\n"
 	"Counters are those of toa.ko's TCP path, for the attachment as a whole\n"
-	"(not per network namespace). Exit status 3 when not attached.\n";
+	"(not per network namespace). Without toa.ko, 'toactl status', 'stats',\n"
+	"'config' and 'conns' answer from the BPF mode. Exit status 3 when not\n"
+	"attached.\n";
 
 static int fail(const failure &f)
 {
@@ -301,6 +304,31 @@ int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> a
 			return args.empty() ? show_status(ctx, true) : -1;
 		args.insert(args.begin(), cmd);
 		return run(ctx, args);
+	} catch (const failure &f) {
+		return fail(f);
+	}
+}
+
+int bpf_conns(const context &ctx, const conns_options &o)
+{
+	if (!ctx.netns.empty() || o.all)
+		return -1;
+	auto ctl = toa::control::open();
+	if (ctl || !toa::is_module_missing(ctl.error()))
+		return -1;
+	try {
+		if (!is_attached())
+			return -1;
+		conns_printer p(ctx, o);
+		try {
+			for_each_connection([&](const toa::socket_entry &e) { p.add("-", e); });
+		} catch (const failure &f) {
+			int code = fail(f);
+			p.finish(std::make_pair(code, last_error()));
+			return code;
+		}
+		p.finish();
+		return EXIT_OK;
 	} catch (const failure &f) {
 		return fail(f);
 	}

@@ -111,6 +111,11 @@ int cmd_conns(context &ctx, std::vector<std::string> args)
 	}
 	if (o.all && !ctx.netns.empty())
 		return usage_error("conns", "-A and -n exclude each other");
+#ifdef TOA_HAVE_BPF
+	int bcode = bpf_conns(ctx, o);
+	if (bcode >= 0)
+		return bcode;
+#endif
 
 	std::vector<std::string> namespaces =
 		o.all ? all_namespaces() : std::vector<std::string>{ ctx.netns };

@@ -168,4 +168,9 @@ private:
 	std::vector<std::size_t> widths_;
 };
 
+// toa.ko missing and the BPF mode attached: the listing from its iterator
+// (cmd_bpf.cpp; only with TOA_HAVE_BPF). -1, having printed nothing,
+// in every other case (-n and -A ask about the module's namespaces).
+int bpf_conns(const context &ctx, const conns_options &o);
+
 } // namespace toactl
