@@ -428,8 +428,9 @@ void attach(const std::string &cgroup, const change &initial)
 		for (std::size_t i = 0; i < std::size(maps); i++)
 			if (bpf_map__pin(maps[i], pin(map_names[i]).c_str()))
 				fail_errno(errno, pin(map_names[i]));
-		if (iterator && bpf_program__pin(skel->progs.toa_conns,
-						 pin(std::string("prog_") + iter_prog_name).c_str()))
+		if (iterator &&
+		    bpf_program__pin(skel->progs.toa_conns,
+				     pin(std::string("prog_") + iter_prog_name).c_str()))
 			fail_errno(errno, pin(std::string("prog_") + iter_prog_name));
 		for (auto &p : progs) {
 			if (bpf_program__pin(p.prog, pin(std::string("prog_") + p.name).c_str()))
@@ -561,9 +562,10 @@ void for_each_connection(const std::function<void(const toa::socket_entry &)> &f
 	require_attached();
 	struct stat st;
 	if (::stat(pin(std::string("prog_") + iter_prog_name).c_str(), &st) != 0)
-		throw failure(EXIT_RUNTIME,
-			      "conns: this kernel refused the iterator program at attach "
-			      "(BPF tracing programs not allowed here); status, stats and config work");
+		throw failure(
+			EXIT_RUNTIME,
+			"conns: this kernel refused the iterator program at attach "
+			"(BPF tracing programs not allowed here); status, stats and config work");
 	unique_fd prog = obj_get(std::string("prog_") + iter_prog_name);
 	unique_fd map = obj_get("toa_sk");
 	bpf_iter_link_info info{};
@@ -577,8 +579,8 @@ void for_each_connection(const std::function<void(const toa::socket_entry &)> &f
 		fail_errno(errno, "start the conns iterator");
 	timespec now{};
 	::clock_gettime(CLOCK_BOOTTIME, &now);
-	const std::uint64_t now_ns =
-		static_cast<std::uint64_t>(now.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(now.tv_nsec);
+	const std::uint64_t now_ns = static_cast<std::uint64_t>(now.tv_sec) * 1000000000ull +
+				     static_cast<std::uint64_t>(now.tv_nsec);
 
 	// A read may end inside a record: carry the rest over.
 	std::string buf;
