@@ -289,16 +289,24 @@ static int run(context &ctx, std::vector<std::string> &args)
 					  "' (attach, detach, status, config, stats)");
 }
 
-int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> args)
+// Whether the BPF mode answers for a module command: toa.ko missing and
+// the mode attached. Not with -n: cgroup programs are not per namespace,
+// so -n asks about the module. Throws failure (a pin directory it may not
+// read).
+static bool bpf_answers(const context &ctx)
 {
-	// cgroup programs are not per namespace: -n asks about the module
 	if (!ctx.netns.empty())
-		return -1;
+		return false;
 	auto ctl = toa::control::open();
 	if (ctl || !toa::is_module_missing(ctl.error()))
-		return -1;
+		return false;
+	return is_attached();
+}
+
+int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> args)
+{
 	try {
-		if (!is_attached())
+		if (!bpf_answers(ctx))
 			return -1;
 		if (cmd == "status")
 			return args.empty() ? show_status(ctx, true) : -1;
@@ -311,13 +319,10 @@ int bpf_instead(context &ctx, const std::string &cmd, std::vector<std::string> a
 
 int bpf_conns(const context &ctx, const conns_options &o)
 {
-	if (!ctx.netns.empty() || o.all)
-		return -1;
-	auto ctl = toa::control::open();
-	if (ctl || !toa::is_module_missing(ctl.error()))
+	if (o.all)
 		return -1;
 	try {
-		if (!is_attached())
+		if (!bpf_answers(ctx))
 			return -1;
 		conns_printer p(ctx, o);
 		try {
