@@ -877,6 +877,70 @@ TEST(InjectFlow, RstEndsFlow)
 	EXPECT_EQ(r.c.injected, 0u);
 }
 
+TEST(InjectFlow, PortUsedAgainAfterCloseIsANewFlow)
+{
+	/* No SYN queued (lb_queue): the client's next connection on the same
+	 * port, an RST having cut the TIME_WAIT short, is told by its seq. */
+	Injector r;
+	Bytes ack = v4(seg(PKT_TCP_ACK, 1000));
+	Bytes fin = v4(seg(PKT_TCP_ACK | PKT_TCP_FIN, 1000, "hello"));
+	Bytes last = v4(seg(PKT_TCP_ACK, 1006));		/* acks the server's FIN */
+	Bytes again = v4(seg(PKT_TCP_ACK | PKT_TCP_FIN, 1005)); /* FIN again */
+	Bytes next = v4(seg(PKT_TCP_ACK, 0x9000000));
+	Bytes next_data = v4(seg(PKT_TCP_ACK, 0x9000000, "x"));
+
+	EXPECT_EQ(r.feed(ack), INJECT_MODIFIED);
+	EXPECT_EQ(r.feed(fin), INJECT_PASS);
+	EXPECT_EQ(r.feed(last), INJECT_PASS);
+	EXPECT_EQ(r.feed(again), INJECT_PASS);
+	EXPECT_EQ(r.c.reused, 0u);
+	EXPECT_EQ(r.feed(next), INJECT_MODIFIED);
+	EXPECT_TRUE(has_toa(next));
+	EXPECT_EQ(r.feed(next_data), INJECT_PASS);
+	EXPECT_EQ(r.c.flows, 2u);
+	EXPECT_EQ(r.c.reused, 1u);
+}
+
+TEST(InjectFlow, PortUsedAgainWithoutASeenCloseIsANewFlow)
+{
+	/* The old connection ended with an RST the queue skipped: still live
+	 * here. Its own packets, even past a gap, stay its own. */
+	Injector r;
+	Bytes syn = v6(seg(PKT_TCP_SYN, 999));
+	Bytes ack = v6(seg(PKT_TCP_ACK, 1000));
+	Bytes gap = v6(seg(PKT_TCP_ACK, 1000 + 500000, "after a gap"));
+	Bytes retrans = v6(seg(PKT_TCP_ACK, 1000, "old"));
+	Bytes next = v6(seg(PKT_TCP_ACK, 0xa0000000));
+
+	r.feed(syn);
+	EXPECT_EQ(r.feed(ack), INJECT_MODIFIED);
+	EXPECT_EQ(r.feed(gap), INJECT_PASS);
+	EXPECT_EQ(r.feed(retrans), INJECT_PASS);
+	EXPECT_EQ(r.c.reused, 0u);
+	EXPECT_EQ(r.feed(next), INJECT_MODIFIED);
+	EXPECT_EQ(r.c.flows, 2u);
+	EXPECT_EQ(r.c.reused, 1u);
+}
+
+TEST(InjectFlow, SequenceNumbersWrapAround)
+{
+	Injector r;
+	r.cfg.mode = INJECT_MODE_SEQ;
+	Bytes syn = v4(seg(PKT_TCP_SYN, 0xfffffff0));
+	Bytes ack = v4(seg(PKT_TCP_ACK, 0xfffffff1));
+	Bytes wrapped = v4(seg(PKT_TCP_ACK, 0xfffffff1, std::string(40, 'w')));
+	Bytes after = v4(seg(PKT_TCP_ACK, 0x19, "z"));
+	Bytes retrans = v4(seg(PKT_TCP_ACK, 0xfffffff9, "r"));
+
+	r.feed(syn);
+	EXPECT_EQ(r.feed(ack), INJECT_MODIFIED);
+	EXPECT_EQ(r.feed(wrapped), INJECT_MODIFIED); /* seq == ISN + 1 */
+	EXPECT_EQ(r.feed(after), INJECT_PASS);
+	EXPECT_EQ(r.feed(retrans), INJECT_PASS);
+	EXPECT_EQ(r.c.flows, 1u);
+	EXPECT_EQ(r.c.reused, 0u);
+}
+
 TEST(InjectFlow, ExpiredFlowIsForgotten)
 {
 	Injector r;

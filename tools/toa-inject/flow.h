@@ -43,6 +43,8 @@ struct flow {
 	uint64_t last_ms;  /* last packet seen */
 	uint32_t isn;	   /* the client's SYN sequence number (or the
 				 * first seen packet's minus one) */
+	uint32_t snd_end;  /* one past the highest sequence number the
+				 * client has used (SYN, data and FIN count) */
 	uint32_t packets;  /* non-SYN packets seen so far */
 	uint32_t injected; /* options written into this flow */
 	uint8_t used;

@@ -12,6 +12,12 @@
  * and RST close a flow: the FIN packet itself is still considered (a
  * data+FIN first packet gets its option), then nothing more until a new
  * SYN or the entry expires.
+ *
+ * Without its SYN, a new connection on the same 5-tuple (a client port
+ * used again, as soon as its TIME_WAIT ends or an RST cut it short) is
+ * told by its sequence numbers: a closed flow's own packets never go past
+ * the FIN, a live flow's stay near what was seen, while a new connection
+ * starts at a random ISN. Such a packet starts the flow afresh (joined).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -170,6 +176,35 @@ static int want_option(const struct inject_config *cfg, const struct flow *f,
 	return 0;
 }
 
+/* How far from the end of the sequence space seen a live flow's packet
+ * may start and still be that flow's. Ahead: packets queued to us that we
+ * never got (a full netlink socket drops them) leave such gaps, and the
+ * netlink buffer holds at most about this much. Behind: retransmissions,
+ * once the flow has sent more than 4 GiB and the space has wrapped. A new
+ * connection's random ISN lands in the window with a chance of 2^-11. */
+#define FLOW_SEQ_SLACK (1u << 20)
+
+/* Whether @seq belongs to flow @f (see the top of this file). */
+static int flow_owns_seq(const struct flow *f, uint32_t seq)
+{
+	if (seq - f->isn <= f->snd_end - f->isn)
+		return 1; /* inside the space it has used */
+	if (f->state == FLOW_CLOSED)
+		return 0; /* nothing comes after a FIN or an RST */
+	return seq - f->snd_end <= FLOW_SEQ_SLACK || f->snd_end - seq <= FLOW_SEQ_SLACK;
+}
+
+/* Records the sequence space the packet @pi uses in flow @f. */
+static void flow_note_seq(struct flow *f, const struct pkt_info *pi)
+{
+	uint32_t end = pi->seq + (pi->tcp_len - pi->thl);
+
+	if (pi->flags & (PKT_TCP_SYN | PKT_TCP_FIN))
+		end++;
+	if ((int32_t)(end - f->snd_end) > 0)
+		f->snd_end = end;
+}
+
 static enum inject_action pass(struct inject_counters *c)
 {
 	c->passed++;
@@ -222,6 +257,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 		if (!(pi.flags & PKT_TCP_RST)) {
 			f = flow_insert(flows, &k, now_ms);
 			f->isn = pi.seq;
+			f->snd_end = pi.seq + 1;
 			if (pi.flags & PKT_TCP_ACK) {
 				f->state = FLOW_SERVER;
 			} else {
@@ -242,17 +278,23 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 	}
 
 	f = flow_lookup(flows, &k, now_ms);
+	if (f && f->state != FLOW_SERVER && !flow_owns_seq(f, pi.seq)) {
+		c->reused++;
+		f = NULL; /* the 5-tuple's next connection */
+	}
 	if (!f) {
 		if (pi.flags & PKT_TCP_RST)
 			return pass(c);
 		f = flow_insert(flows, &k, now_ms); /* joined */
 		f->state = FLOW_CLIENT;
 		f->isn = pi.seq - 1;
+		f->snd_end = pi.seq;
 		c->flows++;
 	}
 	f->last_ms = now_ms;
 	if (f->state != FLOW_CLIENT)
 		return pass(c);
+	flow_note_seq(f, &pi);
 	if (pi.flags & PKT_TCP_RST) {
 		f->state = FLOW_CLOSED;
 		return pass(c);
@@ -286,7 +328,7 @@ void inject_counters_format(const struct inject_counters *c, char *buf, size_t s
 {
 	snprintf(buf, size,
 		 "seen=%lu injected=%lu clamped=%lu passed=%lu no-room=%lu "
-		 "unfit=%lu unparsed=%lu bad-csum=%lu flows=%lu",
+		 "unfit=%lu unparsed=%lu bad-csum=%lu flows=%lu reused=%lu",
 		 c->seen, c->injected, c->clamped, c->passed, c->no_room, c->unfit, c->unparsed,
-		 c->bad_csum, c->flows);
+		 c->bad_csum, c->flows, c->reused);
 }

@@ -91,6 +91,8 @@ struct inject_counters {
 	unsigned long unparsed; /* not TCP, fragments, broken headers */
 	unsigned long bad_csum; /* arrived with a wrong checksum: untouched */
 	unsigned long flows;	/* client flows started (SYN or joined) */
+	unsigned long reused;	/* ... of them on the 5-tuple of a flow seen
+				 * before, told apart by sequence numbers */
 };
 
 void inject_config_init(struct inject_config *cfg);

@@ -9,6 +9,10 @@
 # carries it. (When the ACK and the data packet complete the same handshake
 # in parallel on two CPUs, the kernel keeps the socket of the first and
 # toa.ko moves the option to it: opt_raced. The log shows how often.)
+# A client port can come back within a batch: a late duplicate ACK draws
+# an RST from the closed server, which ends the client's TIME_WAIT early.
+# The queue skips SYNs, so toa-inject tells the port's next connection by
+# its sequence numbers (its counters' "reused").
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 toa_load
