@@ -15,6 +15,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/common.sh"
 # libraries of libtoa (libmnl), toa-inject (libnetfilter-queue) and the
 # unit tests (GoogleTest); dpkg-buildflags (dpkg-dev) for the build matrix;
 # the BPF mode's toolchain (clang, llvm, libbpf-dev, bpftool); the one
-# userspace style (clang-format, scripts/format.sh)
+# userspace style (clang-format, scripts/format.sh); jq for the tests' JSON checks
 ensure_pkgs build-essential cmake pkg-config dpkg-dev clang libclang-rt-14-dev \
-	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod llvm libbpf-dev bpftool clang-format
+	libgtest-dev libmnl-dev libnetfilter-queue-dev kmod llvm libbpf-dev bpftool clang-format jq
