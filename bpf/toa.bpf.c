@@ -79,6 +79,32 @@ struct {
 	__type(value, __u8);
 } toa_trust6 SEC(".maps");
 
+/*
+ * The option walk's state lives in a per-CPU map value, not on the stack.
+ * Before 6.8 the verifier checked a bpf_loop() callback once, with the
+ * caller's stack as it was at the call (no option found yet, position 0),
+ * and removed the branches that state made unreachable: the refusal of a
+ * second TOA option among them (seen on 6.1, where the first one was then
+ * used). It knows nothing of a map value's contents, so every branch stays.
+ *
+ * Two walks per CPU: a handshake handled in process context (a listener's
+ * backlog, run by release_sock() with softirqs enabled) can be interrupted
+ * by one handled in softirq on the same CPU; nothing nests deeper.
+ * @depth picks the walk; the interrupting run ends before the interrupted
+ * one goes on, so plain increments are enough.
+ */
+struct toa_bpf_walks {
+	struct toa_bpf_walk walk[2];
+	__u32 depth;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct toa_bpf_walks);
+} toa_walks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, TOA_STAT_COUNT);
@@ -166,10 +192,17 @@ static __always_inline int trusted(const struct toa_bpf_config *cfg,
 
 /* ---- the passive open -------------------------------------------------- */
 
-static long walk_cb(__u32 index, void *w)
+/* bpf_loop()'s context must be on the stack: it points to the walk. */
+struct toa_bpf_walk_ref {
+	struct toa_bpf_walk *walk;
+};
+
+static long walk_cb(__u32 index, void *ctx)
 {
+	struct toa_bpf_walk_ref *ref = ctx;
+
 	(void)index;	/* the walk keeps its own position */
-	return toa_bpf_walk_step(w);
+	return toa_bpf_walk_step(ref->walk);
 }
 
 /* What happened to a handshake segment: the counter of its socket. */
@@ -181,43 +214,44 @@ static __always_inline void count_open(__u32 verdict)
 }
 
 /*
- * The TCP options of skops's segment: parse, trust, store. Returns the
- * parse result; all but NONE are counted here.
+ * The TCP options of skops's segment, walked in @w: parse, trust, store.
+ * Returns the parse result; all but NONE are counted here.
  */
-static __always_inline int handle_segment(struct bpf_sock_ops *skops)
+static __always_inline int parse_segment(struct bpf_sock_ops *skops,
+					 const struct toa_bpf_config *cfg,
+					 struct toa_bpf_walk *w)
 {
-	const struct toa_bpf_config *cfg = get_config();
+	struct toa_bpf_walk_ref ref;
 	struct toa_bpf_entry *stored;
 	struct toa_bpf_entry e = {};
-	struct toa_bpf_walk w = {};
 	struct bpf_sock *sk;
 	void *data, *end;
 	unsigned int k;
 	__u32 ip6[4];
 
-	if (!cfg)
-		return TOA_PARSE_NONE;
 	/* skb_data..skb_data_end: the segment's TCP header */
 	data = (void *)(long)skops->skb_data;
 	end = (void *)(long)skops->skb_data_end;
 	if (data + sizeof(struct tcphdr) > end)
 		return TOA_PARSE_NONE;
+	__builtin_memset(w, 0, sizeof(*w));
 	for (k = 0; k < TOA_TCP_MAX_OPTION_SPACE; k++) {
 		__u8 *p = (__u8 *)data + sizeof(struct tcphdr) + k;
 
 		if ((void *)(p + 1) > end)
 			break;
-		w.opt[k] = *p;
+		w->opt[k] = *p;
 	}
-	w.len = k;
-	w.mask = cfg->formats;
-	w.result = TOA_PARSE_NONE;
-	bpf_loop(TOA_BPF_WALK_STEPS, walk_cb, &w, 0);
-	if (w.result == TOA_PARSE_MALFORMED) {
+	w->len = k;
+	w->mask = cfg->formats;
+	w->result = TOA_PARSE_NONE;
+	ref.walk = w;
+	bpf_loop(TOA_BPF_WALK_STEPS, walk_cb, &ref, 0);
+	if (w->result == TOA_PARSE_MALFORMED) {
 		count_open(TOA_STAT_OPT_MALFORMED);
 		return TOA_PARSE_MALFORMED;
 	}
-	if (w.result != TOA_PARSE_FOUND)
+	if (w->result != TOA_PARSE_FOUND)
 		return TOA_PARSE_NONE;
 	stat_inc(TOA_STAT_OPT_SEEN);
 	/* one 4-byte load each: the only size the context allows */
@@ -239,10 +273,10 @@ static __always_inline int handle_segment(struct bpf_sock_ops *skops)
 		count_open(TOA_STAT_OPT_PAUSED);
 		return TOA_PARSE_FOUND;
 	}
-	e.client.family = w.client.family;
-	e.client.port = w.client.port;
-	__builtin_memcpy(e.client.addr, w.client.addr, 16);
-	e.format = w.client.format;
+	e.client.family = w->client.family;
+	e.client.port = w->client.port;
+	__builtin_memcpy(e.client.addr, w->client.addr, 16);
+	e.format = w->client.format;
 	e.created_ns = bpf_ktime_get_boot_ns();
 	sk = skops->sk;
 	stored = sk ? bpf_sk_storage_get(&toa_sk, sk, 0,
@@ -258,6 +292,26 @@ static __always_inline int handle_segment(struct bpf_sock_ops *skops)
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 					 BPF_SOCK_OPS_STATE_CB_FLAG);
 	return TOA_PARSE_FOUND;
+}
+
+/* The walk for this run's depth, then parse_segment(). */
+static __always_inline int handle_segment(struct bpf_sock_ops *skops)
+{
+	const struct toa_bpf_config *cfg = get_config();
+	struct toa_bpf_walks *walks;
+	__u32 zero = 0, depth;
+	int ret;
+
+	walks = bpf_map_lookup_elem(&toa_walks, &zero);
+	if (!cfg || !walks)
+		return TOA_PARSE_NONE;
+	depth = walks->depth;
+	if (depth > 1)
+		return TOA_PARSE_NONE;	/* cannot happen (see toa_walks) */
+	walks->depth = depth + 1;
+	ret = parse_segment(skops, cfg, &walks->walk[depth]);
+	walks->depth = depth;
+	return ret;
 }
 
 /*
