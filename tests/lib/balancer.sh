@@ -78,11 +78,12 @@ serve() {
 	# $! is the server itself and kill reaches it.
 	ip netns exec srv "$TOA_BIN/toa-peer-server" "$@" >"$SERVE_OUT" &
 	SERVE_PID=$!
-	local end=$((SECONDS + 20))
-	until grep -q '^ready' "$SERVE_OUT"; do
+	local end=$((SECONDS + 20)) first=
+	# "ready" is its first line; read, not grep: no process per poll
+	until { read -r first <"$SERVE_OUT"; } 2>/dev/null && [[ $first == ready* ]]; do
 		kill -0 "$SERVE_PID" 2>/dev/null || fail "toa-peer-server exited early"
 		((SECONDS < end)) || fail "toa-peer-server not ready"
-		sleep 0.05
+		nap 0.05
 	done
 }
 

@@ -47,7 +47,7 @@ capture_stop() {
 			log "capture: $have of $want expected packets after ${CAPTURE_TIMEOUT:-30}s"
 			break
 		fi
-		sleep 0.2
+		nap 0.2
 	done
 	# SIGTERM: a background job of a non-interactive shell ignores SIGINT
 	# unless the program resets it; tcpdump ends on either, flushing.

@@ -46,6 +46,18 @@ assert_eq() {
 	[[ $1 == "$2" ]] || fail "${3:-assert_eq}: expected '$1', got '$2'"
 }
 
+# nap SECS - sleep SECS (fractions too) without starting a process: a
+# read with a timeout on a FIFO this shell holds open for writing, so no
+# data and no EOF ever come. Under TCG a `sleep` is a process start of tens
+# of milliseconds of CPU, so a wait loop polling with it kept a vCPU half
+# busy, slowing the very work it waited for.
+nap() { read -r -t "$1" -u "$_NAP_FD" _ || true; }
+_nap_fifo=$(mktemp -u "${TMPDIR:-/tmp}/nap.XXXXXX")
+mkfifo -m 600 "$_nap_fifo"
+exec {_NAP_FD}<>"$_nap_fifo"
+rm -f "$_nap_fifo"
+unset _nap_fifo
+
 # wait_until SECONDS WHAT CMD... - run CMD every 50 ms until it succeeds;
 # fail with "timed out: WHAT" after SECONDS. The one way to wait for
 # something in these tests: never a fixed sleep before an assertion, never
@@ -56,7 +68,7 @@ wait_until() {
 	end=$((SECONDS + secs))
 	until "$@"; do
 		((SECONDS < end)) || fail "timed out after ${secs}s: $what"
-		sleep 0.05
+		nap 0.05
 	done
 }
 

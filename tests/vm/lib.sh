@@ -64,6 +64,6 @@ nginx_wait_log() {
 	local end=$((SECONDS + 10))
 	until (($(wc -l <"$NGINX_DIR/access.log") >= $1)); do
 		((SECONDS < end)) || fail "nginx logged $(wc -l <"$NGINX_DIR/access.log") of $1 requests"
-		sleep 0.05
+		nap 0.05
 	done
 }

@@ -87,7 +87,7 @@ wait_stat() {
 	local end=$((SECONDS + 10))
 	until [[ $(toa_stat "$1" "$2") == "$3" ]]; do
 		((SECONDS < end)) || fail "counter $2 in $1 stuck at $(toa_stat "$1" "$2"), expected $3"
-		sleep 0.2
+		nap 0.2
 	done
 }
 
@@ -99,7 +99,7 @@ udp_unload() {
 	local end=$((SECONDS + 5))
 	until rmmod toa 2>/dev/null; do
 		((SECONDS < end)) || fail "rmmod toa: still in use after 5 s"
-		sleep 0.02
+		nap 0.02
 	done
 	! grep -q '^toa ' /proc/modules || fail "toa.ko still loaded"
 }

@@ -29,7 +29,7 @@ held_cli=$!
 end=$((SECONDS + 20))
 until [[ $(toa_stat srv syn_recv_sock_toa) == 1 ]]; do
 	((SECONDS < end)) || fail "the held connection never got its TOA entry"
-	sleep 0.1
+	nap 0.1
 done
 expect_stat srv store_in_use 1
 toa_unload

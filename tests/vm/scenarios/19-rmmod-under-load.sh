@@ -18,9 +18,9 @@ load4=$!
 cli "$TOA_BIN/toa-connect" -n 200 fd02::2 8000 &
 load6=$!
 for i in 1 2 3 4 5; do
-	sleep 0.3
+	nap 0.3
 	toa_unload
-	sleep 0.1
+	nap 0.1
 	toa_load
 done
 wait "$load4" || fail "IPv4 load failed"
@@ -33,6 +33,6 @@ log "all entries freed with their sockets"
 end=$((SECONDS + 20))
 until [[ $(toa_stat srv store_in_use) == 0 ]]; do
 	((SECONDS < end)) || fail "store_in_use stuck at $(toa_stat srv store_in_use)"
-	sleep 0.2
+	nap 0.2
 done
 expect_stat srv probe_missed 0

@@ -26,7 +26,7 @@ hold() {
 	until [[ -s $out ]]; do
 		kill -0 $! 2>/dev/null || fail "conns-hold.py $* exited"
 		((SECONDS < end)) || fail "conns-hold.py $* not ready"
-		sleep 0.05
+		nap 0.05
 	done
 	log "conns-hold.py $*: $(cat "$out")"
 }
@@ -154,7 +154,7 @@ HOLD_PIDS=
 end=$((SECONDS + 20))
 until [[ $("$T" -n srv conns -c) == 0 ]]; do
 	((SECONDS < end)) || fail "entries left: $("$T" -n srv conns)"
-	sleep 0.1
+	nap 0.1
 done
 assert_eq 0 "$("$T" -n srv -j stats | jq .counters.store_in_use)" "store empty"
 
@@ -210,7 +210,7 @@ py=$!
 end=$((SECONDS + 60))
 until grep -q ready "$out"; do
 	((SECONDS < end)) || fail "python example not ready"
-	sleep 0.1
+	nap 0.1
 done
 cli "$TOA_BIN/toa-connect" -s 46000 10.0.2.2 9001 >/dev/null 2>&1 || true
 wait_until 30 "status line in $out" grep -q status "$out"

@@ -26,7 +26,7 @@ hold() {
 	until [[ -s $out ]]; do
 		kill -0 $pid 2>/dev/null || fail "conns-hold.py $* exited"
 		((SECONDS < end)) || fail "conns-hold.py $* not ready"
-		sleep 0.1
+		nap 0.1
 	done
 	HOLD_LINE=$(cat "$out")
 }
@@ -59,7 +59,7 @@ log "$N connections: $(took "$t")"
 end=$((SECONDS + 120))
 until [[ $(toa_stat srv store_in_use) == "$N" ]]; do
 	((SECONDS < end)) || fail "only $(toa_stat srv store_in_use) entries of $N"
-	sleep 0.2
+	nap 0.2
 done
 assert_eq "$N" "$(toa_stat srv syn_recv_sock_toa)" "every connection had TOA"
 

@@ -32,5 +32,5 @@ ip netns del srv
 end=$((SECONDS + 20))
 until [[ $(awk '$1 == "udp_map_in_use" { print $2 }' /proc/net/toa_stats) == 0 ]]; do
 	((SECONDS < end)) || fail "udp_map_in_use stuck after netns deletion"
-	sleep 0.1
+	nap 0.1
 done

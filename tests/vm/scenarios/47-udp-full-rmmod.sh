@@ -54,9 +54,9 @@ load1=$!
 load 2 &
 load2=$!
 for i in 1 2 3 4 5; do
-	sleep 0.3
+	nap 0.3
 	udp_unload
-	sleep 0.1
+	nap 0.1
 	toa_load
 done
 touch "$TOA_TMP/stop"

@@ -19,7 +19,7 @@ echo_run() {
 	pid=$!
 	until grep -q ready "$out"; do
 		kill -0 $pid 2>/dev/null || fail "udp-echo exited early"
-		sleep 0.05
+		nap 0.05
 	done
 	"$@"
 	wait $pid || fail "udp-echo failed"
