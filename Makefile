@@ -29,6 +29,8 @@
 #   make dkms-source [DESTDIR=...]        /usr/src/toa-VERSION for DKMS
 #   make uninstall / uninstall-module     undo the above
 #   WERROR=ON                             warnings as errors (make test's)
+#   BUILD_TYPE=Release|Debug|...          CMAKE_BUILD_TYPE (default
+#                                         RelWithDebInfo; make test: Release)
 
 BUILD       ?= build
 PREFIX      ?= /usr/local
@@ -36,6 +38,7 @@ FUZZ_SECONDS ?= 20
 SCENARIOS   ?= $(sort $(wildcard tests/vm/scenarios/*.sh))
 JOBS        ?= $(shell nproc)
 WERROR      ?= OFF
+BUILD_TYPE  ?=
 
 # The running kernel's build tree when there is one (a node with its
 # headers installed). Without it, Debian's default kernel: the machines
@@ -59,7 +62,8 @@ else
 endif
 
 userspace:
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DTOA_WERROR=$(WERROR) >/dev/null
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DTOA_WERROR=$(WERROR) \
+		$(if $(BUILD_TYPE),-DCMAKE_BUILD_TYPE=$(BUILD_TYPE)) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
 unit: userspace
@@ -89,7 +93,7 @@ bpf-test: userspace
 
 # The same BPF checks in a VM on Debian's kernel KVER (the BPF iterator of
 # toactl conns included, which this host's kernel refuses). Not yet in make
-# test: see tests/bpf/vm-scenario.sh.
+# test, for its time: see tests/bpf/vm-scenario.sh.
 bpf-vm-test: userspace
 	bash tests/vm/run.sh --kver $(KVER) tests/bpf/vm-scenario.sh
 

@@ -6,10 +6,10 @@
 # entry point sets it): Release (-O3), Debug (-O0), Debian's default flags
 # (dpkg-buildflags: -O2, fortify, stack protector, format-security), and
 # the library alone, which must configure without GoogleTest or
-# libnetfilter_queue. The everyday RelWithDebInfo build is make test's own.
-# --short (make test): Release, where GCC's -O3 warnings show, and the
-# library alone; the package build in tests/deb/ covers Debian's flags for
-# the product. The whole matrix runs in make check-long.
+# libnetfilter_queue, and the everyday RelWithDebInfo (-O2 -g).
+# --short (make test): the library alone. make test's own build is Release,
+# where GCC's -O3 warnings show, and the package build in tests/deb/ covers
+# Debian's flags for the product. The whole matrix runs in make check-long.
 # Prints one line per build and "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -39,7 +39,8 @@ try() {
 	fi
 }
 
-try release -- -DCMAKE_BUILD_TYPE=Release
+((short)) || try release -- -DCMAKE_BUILD_TYPE=Release
+((short)) || try relwithdebinfo -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ((short)) || try debug -- -DCMAKE_BUILD_TYPE=Debug
 # What debhelper's cmake build system passes: the flags through the
 # environment, CMAKE_BUILD_TYPE=None so CMake adds none of its own.
