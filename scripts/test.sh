@@ -62,11 +62,11 @@ default_kernel_check() {
 # the package build below covers Debian's -O2 flags; so the short build
 # matrix needs no Release build of its own.
 stage "build"
-if ! make -s userspace WERROR=ON BUILD_TYPE=Release; then
-	echo "build failed"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+# In the background, so that the kernels are fetched and each kernel's
+# toa.ko is built (DKMS) meanwhile; the VMs boot once it is done.
+rm -f "$log/build.done" "$log/build.failed"
+make -s userspace WERROR=ON BUILD_TYPE=Release >"$log/build.log" 2>&1 &
+build_pid=$!
 
 # vm_suite KVER - toa.ko as an operator's node gets it (built and
 # installed by DKMS against Debian's build tree for KVER, unpacked into
@@ -79,6 +79,11 @@ vm_suite() {
 		return 1
 	fi
 	echo "module: $ko"
+	# the scenarios run the userspace tools of the build
+	until [[ -e $log/build.done ]]; do
+		[[ ! -e $log/build.failed ]] || return 1
+		sleep 1
+	done
 	# shellcheck disable=SC2086 # a list of globs
 	bash tests/vm/run.sh --kver "$kver" --ko "$ko" ${TOA_TEST_SCENARIOS:-tests/vm/scenarios/*.sh}
 }
@@ -104,6 +109,18 @@ for k in ${TOA_TEST_KERNELS:-default 6.12}; do
 	vm_kvers+=("$kver") vm_pids+=($!)
 	echo "toa.ko on $kver in a VM: started in the background (log: ${log#"$root"/}/vm-$kver.log)"
 done
+
+if ! wait "$build_pid"; then
+	cat "$log/build.log"
+	touch "$log/build.failed"
+	echo "build failed"
+	wait "${vm_pids[@]}" 2>/dev/null
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+cat "$log/build.log"
+touch "$log/build.done"
+echo "build done  [at ${SECONDS}s]"
 
 stage "unit tests (GoogleTest via ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)") 2>&1 | tee "$log/unit.log"
