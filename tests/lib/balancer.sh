@@ -73,7 +73,7 @@ inject_wait() {
 SERVE_PID=
 SERVE_OUT=
 serve() {
-	SERVE_OUT=$TOA_TMP/serve.$RANDOM
+	new_tmp SERVE_OUT serve
 	# ip netns exec directly (not the srv function, a subshell), so that
 	# $! is the server itself and kill reaches it.
 	ip netns exec srv "$TOA_BIN/toa-peer-server" "$@" >"$SERVE_OUT" &

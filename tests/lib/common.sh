@@ -58,6 +58,17 @@ exec {_NAP_FD}<>"$_nap_fifo"
 rm -f "$_nap_fifo"
 unset _nap_fifo
 
+# new_tmp VAR NAME - set VAR to a new, empty file $TOA_TMP/NAME.PID.N. Not
+# $RANDOM: two names of one run can collide, and a wait polling the reused
+# file for a "ready" line then finds the old one before the new process
+# has even truncated it (seen: host-check connected before its server
+# listened). The PID keeps subshells, whose counts are their own, apart.
+new_tmp() {
+	_NEW_TMP_N=$((${_NEW_TMP_N:-0} + 1))
+	printf -v "$1" '%s/%s.%d.%d' "${TOA_TMP:?}" "$2" "$BASHPID" "$_NEW_TMP_N"
+	: >"${!1}"
+}
+
 # wait_until SECONDS WHAT CMD... - run CMD every 50 ms until it succeeds;
 # fail with "timed out: WHAT" after SECONDS. The one way to wait for
 # something in these tests: never a fixed sleep before an assertion, never

@@ -18,7 +18,8 @@ ERR=$TOA_TMP/err
 # hold NS ARGS... - conns-hold.py in NS, in the background, until it
 # prints its first line ("ready" / "connected N").
 hold() {
-	local ns=$1 out=$TOA_TMP/hold.$RANDOM
+	local ns=$1 out
+	new_tmp out hold
 	shift
 	ip netns exec "$ns" python3 "$HOLD" "$@" >"$out" &
 	HOLD_PIDS+=" $!"
@@ -173,7 +174,8 @@ assert_eq 0 "$("$T" -n srv -j stats | jq .counters.store_in_use)" "store empty"
 
 log "toa_get_peer() from C: IPv4, IPv6, dual-stack, NAT64, no option"
 peer_c() { # peer_c SERVER_ARGS -- CONNECT_ARGS: the example's line
-	local out=$TOA_TMP/peer.$RANDOM sargs=() cargs=()
+	local out sargs=() cargs=()
+	new_tmp out peer
 	while [[ $1 != -- ]]; do sargs+=("$1"); shift; done
 	shift
 	cargs=("$@")

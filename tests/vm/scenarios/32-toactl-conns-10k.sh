@@ -19,7 +19,8 @@ took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2fs", b - a }'; }
 
 # hold NS ARGS... - conns-hold.py in the background until its first line.
 hold() {
-	local ns=$1 out=$TOA_TMP/hold.$RANDOM
+	local ns=$1 out
+	new_tmp out hold
 	shift
 	ip netns exec "$ns" python3 "$HOLD" "$@" >"$out" &
 	local pid=$! end=$((SECONDS + 200))

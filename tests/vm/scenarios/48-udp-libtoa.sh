@@ -12,7 +12,8 @@ source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
 # echo_run ARGS... -- SEND... : udp-echo in srv, the datagrams, its lines
 echo_run() {
-	local args=() out=$TOA_TMP/echo.$RANDOM pid
+	local args=() out pid
+	new_tmp out echo
 	while [[ $1 != -- ]]; do args+=("$1"); shift; done
 	shift
 	ip netns exec srv "$TOA_BIN/udp-echo" "${args[@]}" >"$out" &
