@@ -911,11 +911,13 @@ TEST(InjectFlow, PortUsedAgainWithoutASeenCloseIsANewFlow)
 	Bytes gap = v6(seg(PKT_TCP_ACK, 1000 + 500000, "after a gap"));
 	Bytes retrans = v6(seg(PKT_TCP_ACK, 1000, "old"));
 	Bytes next = v6(seg(PKT_TCP_ACK, 0xa0000000));
+	Bytes stray_rst = v6(seg(PKT_TCP_RST, 0x50000000));
 
 	r.feed(syn);
 	EXPECT_EQ(r.feed(ack), INJECT_MODIFIED);
 	EXPECT_EQ(r.feed(gap), INJECT_PASS);
 	EXPECT_EQ(r.feed(retrans), INJECT_PASS);
+	EXPECT_EQ(r.feed(stray_rst), INJECT_PASS); /* no flow of its own */
 	EXPECT_EQ(r.c.reused, 0u);
 	EXPECT_EQ(r.feed(next), INJECT_MODIFIED);
 	EXPECT_EQ(r.c.flows, 2u);

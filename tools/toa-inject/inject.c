@@ -229,6 +229,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 	uint8_t opt[TOA_TCP_MAX_OPTION_SPACE];
 	enum pkt_where where;
 	unsigned int optlen;
+	int reused;
 	enum inject_action act = INJECT_PASS;
 	int err;
 
@@ -278,18 +279,16 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 	}
 
 	f = flow_lookup(flows, &k, now_ms);
-	if (f && f->state != FLOW_SERVER && !flow_owns_seq(f, pi.seq)) {
-		c->reused++;
-		f = NULL; /* the 5-tuple's next connection */
-	}
-	if (!f) {
+	reused = f && f->state != FLOW_SERVER && !flow_owns_seq(f, pi.seq);
+	if (!f || reused) {
 		if (pi.flags & PKT_TCP_RST)
-			return pass(c);
+			return pass(c);		    /* starts nothing, so counts as no flow */
 		f = flow_insert(flows, &k, now_ms); /* joined */
 		f->state = FLOW_CLIENT;
 		f->isn = pi.seq - 1;
 		f->snd_end = pi.seq;
 		c->flows++;
+		c->reused += reused; /* the 5-tuple's next connection */
 	}
 	f->last_ms = now_ms;
 	if (f->state != FLOW_CLIENT)
