@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# stress-test.sh [--host-only | --vm-only] [--kernels "default 6.12"] N
+# stress-test.sh [--host-only | --vm-only] [--kernels "default 6.12"]
+#                [--side-by-side] N
 #
 # Runs host-check (toa-inject on the host) and the whole VM suite on each
 # kernel N times in a row while two CPU hogs compete with them for the
@@ -9,20 +10,23 @@
 # (a sleep before an assertion, a capture stopped too early) and shows up
 # here. Not run by CI (it takes N times the suite). One line per run, the
 # failing scenarios named, then "N passed, N failed" over all runs. Logs
-# in build/stress/.
+# in build/stress/. --side-by-side runs each round's kernels at the same
+# time, as make test does (scripts/test.sh): two VMs and two hogs on the
+# machine's cores.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 usage() {
-	echo "usage: stress-test.sh [--host-only | --vm-only] [--kernels \"default 6.12\"] N" >&2
+	echo "usage: stress-test.sh [--host-only | --vm-only] [--kernels \"default 6.12\"] [--side-by-side] N" >&2
 	exit 2
 }
-host=1 vm=1 kernels="default 6.12" n=
+host=1 vm=1 kernels="default 6.12" side_by_side=0 n=
 while (($#)); do
 	case $1 in
 	--host-only) vm=0; shift ;;
 	--vm-only) host=0; shift ;;
 	--kernels) kernels=${2:?}; shift 2 ;;
+	--side-by-side) side_by_side=1; shift ;;
 	-h | --help) usage ;;
 	[0-9]*) n=$1; shift ;;
 	*) usage ;;
@@ -65,6 +69,13 @@ result() { # result OK NAME [DETAIL]
 		echo "FAIL $2${3:+: $3}"
 	fi
 }
+# vm_round KVER KO - one VM suite; prints its result line
+vm_round() {
+	local kver=$1 ko=$2 ok=0 start=$SECONDS
+	bash tests/vm/run.sh --kver "$kver" --ko "$ko" tests/vm/scenarios/*.sh \
+		>"$log/vm-$kver-$i.log" 2>&1 && ok=1
+	echo "$ok VM suite on $kver round $i ($((SECONDS - start))s)"
+}
 for ((i = 1; i <= n; i++)); do
 	if ((host)); then
 		ok=0
@@ -73,13 +84,21 @@ for ((i = 1; i <= n; i++)); do
 		result $ok "host-check round $i ($((SECONDS - start))s)" \
 			"$(grep -m1 -E '^FAIL|FAILED' "$log/host-$i.log")"
 	fi
+	rounds=() pids=()
 	for kk in "${kos[@]}"; do
-		kver=${kk%%=*}
-		ok=0
-		start=$SECONDS
-		bash tests/vm/run.sh --kver "$kver" --ko "${kk#*=}" tests/vm/scenarios/*.sh \
-			>"$log/vm-$kver-$i.log" 2>&1 && ok=1
-		result $ok "VM suite on $kver round $i ($((SECONDS - start))s)" \
+		if ((side_by_side)); then
+			vm_round "${kk%%=*}" "${kk#*=}" >"$log/round-${kk%%=*}-$i" &
+			pids+=($!)
+		else
+			vm_round "${kk%%=*}" "${kk#*=}" >"$log/round-${kk%%=*}-$i"
+		fi
+		rounds+=("${kk%%=*}")
+	done
+	# not a bare wait: the hogs are jobs too
+	((${#pids[@]} == 0)) || wait "${pids[@]}"
+	for kver in "${rounds[@]}"; do
+		read -r ok name <"$log/round-$kver-$i"
+		result "$ok" "$name" \
 			"$(grep -E '^FAIL ' "$log/vm-$kver-$i.log" | cut -d' ' -f2 | tr '\n' ' ')"
 	done
 done
