@@ -35,6 +35,7 @@
 #include <net/inet_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
+#include <net/tcp.h>
 
 #include "toa.h"
 
@@ -109,9 +110,13 @@ static void toa_skb_addrs(const struct sk_buff *skb, const struct tcphdr *th,
 /*
  * The established socket of @skb's connection, with a reference, or NULL:
  * the socket that won the race @skb's own child lost.
+ *
+ * TCP has already moved the IP control block into its own (tcp_v4_fill_cb(),
+ * tcp_v6_fill_cb()), so IPCB()/IP6CB() hold sequence numbers by now: the
+ * interfaces come from the TCP-layer helpers, not inet_sdif()/inet6_iif().
  */
 static struct sock *toa_established_of(const struct sock *child,
-				       const struct sk_buff *skb)
+				       struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct inet_hashinfo *h = tcp_or_dccp_get_hashinfo(child);
@@ -123,14 +128,14 @@ static struct sock *toa_established_of(const struct sock *child,
 		sk = __inet_lookup_established(net, h, ip_hdr(skb)->saddr,
 					       th->source, ip_hdr(skb)->daddr,
 					       ntohs(th->dest), inet_iif(skb),
-					       inet_sdif(skb));
+					       tcp_v4_sdif(skb));
 #if IS_ENABLED(CONFIG_IPV6)
 	else
 		sk = __inet6_lookup_established(net, h, &ipv6_hdr(skb)->saddr,
 						th->source,
 						&ipv6_hdr(skb)->daddr,
-						ntohs(th->dest), inet6_iif(skb),
-						inet6_sdif(skb));
+						ntohs(th->dest), tcp_v6_iif_l3_slave(skb),
+						tcp_v6_sdif(skb));
 #else
 	else
 		sk = NULL;
@@ -149,7 +154,7 @@ static struct sock *toa_established_of(const struct sock *child,
  * with another packet: this child is then discarded by the kernel, and an
  * option it carried belongs to the winner.
  */
-static void toa_passive_open(struct sock *child, const struct sk_buff *skb,
+static void toa_passive_open(struct sock *child, struct sk_buff *skb,
 			     bool own_req)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -311,7 +316,10 @@ static int toa_getname_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct toa_getname_call *c = (void *)ri->data;
 	struct sock *sk = c->sock->sk;
 
-	if ((long)regs_return_value(regs) < 0 || !sk ||
+	/* inet_getname() returns int: the register's upper half is not its
+	 * sign, so the value is narrowed before the test.
+	 */
+	if ((int)regs_return_value(regs) < 0 || !sk ||
 	    sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	toa_rewrite_peer(sk, c->uaddr);

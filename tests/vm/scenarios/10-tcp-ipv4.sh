@@ -31,8 +31,51 @@ through -4 -p 8000 -- -s 40002 10.0.2.2 8000
 expect_seen accept=10.0.1.2:40002 peer=10.0.1.2:40002 soname=10.0.1.2:40002
 inject_stop
 
-expect_stat srv syn_recv_sock_toa 2
-expect_stat srv getname_toa_ok 6
+log "a TOA socket reset by its client: getpeername fails, and is not counted as rewritten"
+# The server sends a byte once it has accepted, so that the client's RST
+# (SO_LINGER 0) cannot overtake the queued third ACK that carries TOA.
+inject_start lb --queue 0
+new_tmp reset_out reset
+ip netns exec srv python3 -c '
+import errno, select, socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8001))
+s.listen(1)
+print("ready", flush=True)
+c, a = s.accept()
+c.send(b"x")
+select.select([c], [], [], 10)
+try:
+    c.recv(1)
+except OSError:
+    pass
+try:
+    c.getpeername()
+    peer = "ok"
+except OSError as e:
+    peer = errno.errorcode[e.errno]
+print("accept=%s:%d peer=%s" % (a[0], a[1], peer), flush=True)
+' >"$reset_out" &
+reset_pid=$!
+wait_until 20 "the reset server to listen" grep -q ready "$reset_out"
+cli python3 -c '
+import socket, struct
+c = socket.socket()
+c.bind(("0.0.0.0", 40003))
+c.connect(("10.0.2.2", 8001))
+c.recv(1)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+'
+wait $reset_pid || fail "the reset server failed"
+assert_eq "accept=10.0.1.2:40003 peer=ENOTCONN" "$(tail -n 1 "$reset_out")" "accept() rewritten, getpeername() ENOTCONN"
+inject_stop
+
+# 3 sockets: accept, getpeername and SO_PEERNAME of the first two, accept
+# of the reset one.
+expect_stat srv syn_recv_sock_toa 3
+expect_stat srv getname_toa_ok 7
 expect_stat srv opt_malformed 0
 # Counters are per network namespace: lb and cli saw no TOA socket.
 expect_stat lb syn_recv_sock_toa 0
