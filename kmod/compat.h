@@ -8,15 +8,21 @@
 #define _TOA_KMOD_COMPAT_H
 
 #include <linux/version.h>
-#include <linux/kprobes.h>
+#include <linux/ftrace.h>
 #include <linux/ptrace.h>
 
 /*
- * Function arguments seen from a kprobe. Reading them from pt_regs instead
- * of declaring the probed function's prototype is what keeps the module
- * building when a stable kernel adds an argument (Debian's 6.1.0-56 gave
- * syn_recv_sock a seventh one): we only ever read the first few.
+ * Function arguments seen from an ftrace callback. Reading them from the
+ * saved argument registers instead of declaring the traced function's
+ * prototype is what keeps the module building when a stable kernel adds
+ * an argument (Debian's 6.1.0-56 gave syn_recv_sock a seventh one): we
+ * only ever read the first few. 6.1 has no accessor yet; its
+ * struct ftrace_regs is a struct pt_regs.
  */
-#define toa_kprobe_arg(regs, n)	regs_get_kernel_argument((regs), (n))
+#ifdef ftrace_regs_get_argument
+#define toa_ftrace_arg(fregs, n)	ftrace_regs_get_argument((fregs), (n))
+#else
+#define toa_ftrace_arg(fregs, n)	regs_get_kernel_argument(&(fregs)->regs, (n))
+#endif
 
 #endif /* _TOA_KMOD_COMPAT_H */

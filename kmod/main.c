@@ -33,10 +33,13 @@ static int __init toa_init(void)
 	err = toa_netlink_init();
 	if (err)
 		goto out_sockopt;
-	/* Last: once the probes are live, everything they use must be. */
-	err = toa_hooks_init();
+	err = toa_peer_ops_init();
 	if (err)
 		goto out_netlink;
+	/* Last: once the hooks are live, everything they use must be. */
+	err = toa_hooks_init();
+	if (err)
+		goto out_peer_ops;
 
 	toa_formats_format(READ_ONCE(toa_cfg.formats), formats, sizeof(formats));
 	toa_trust_format(trusted, sizeof(trusted));
@@ -47,6 +50,9 @@ static int __init toa_init(void)
 		toa_trust_warn_any();
 	return 0;
 
+out_peer_ops:
+	toa_peer_ops_exit();
+	toa_deferred_exit();
 out_netlink:
 	toa_netlink_exit();
 out_sockopt:
@@ -64,7 +70,9 @@ out_trust:
 
 static void __exit toa_exit(void)
 {
-	toa_hooks_exit();	/* returns once no handler is running */
+	toa_hooks_exit();	/* returns once no callback is running */
+	toa_peer_ops_exit();	/* sockets holding our ops now run the kernel's */
+	toa_deferred_exit();
 	toa_netlink_exit();	/* dumps in progress hold a module ref */
 	toa_sockopt_exit();	/* waits for callers through the module ref */
 	toa_udp_exit();		/* after sockopt: TOA_SO_GET_PEER reads UDP flows */

@@ -16,6 +16,12 @@
  * socket whose destruction we missed can never inherit its client; its
  * own entry replaces the stale one, and the table is bounded by
  * max_entries whatever happens.
+ *
+ * An entry is made for a child before accept() (hook.c); accept() marks
+ * it (toa_store_accept(), the cookie checked once there) and the socket
+ * gets the module's proto_ops (peer_ops.c). From then on the entry of a
+ * socket that holds those ops is its own, by construction: getname reads
+ * it without a cookie check (toa_store_client()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +31,8 @@
 #include <linux/sock_diag.h>
 #include <linux/vmalloc.h>
 #include <linux/mm.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
 
 #include "toa.h"
 
@@ -34,6 +42,8 @@
 static struct hlist_head *toa_buckets;
 static spinlock_t toa_locks[TOA_STORE_LOCKS];
 static atomic_long_t toa_count = ATOMIC_LONG_INIT(0);
+/* Entries of children not yet accepted: accept() looks only when > 0. */
+static atomic_long_t toa_unaccepted = ATOMIC_LONG_INIT(0);
 static unsigned int toa_max_entries;
 
 static unsigned int toa_bucket(const struct sock *sk)
@@ -83,6 +93,7 @@ void toa_store_exit(void)
 		}
 	}
 	atomic_long_set(&toa_count, 0);
+	atomic_long_set(&toa_unaccepted, 0);
 	kvfree(toa_buckets);
 	toa_buckets = NULL;
 }
@@ -98,9 +109,12 @@ int toa_store_add(const struct toa_entry *src)
 		return -ENOMEM;
 	*e = *src;
 
+	e->accepted = false;
 	spin_lock_irqsave(toa_lock_of(b), flags);
 	hlist_for_each_entry(old, &toa_buckets[b], node) {
 		if (old->sk == e->sk) {
+			if (old->accepted)
+				atomic_long_inc(&toa_unaccepted);
 			hlist_replace_rcu(&old->node, &e->node);
 			spin_unlock_irqrestore(toa_lock_of(b), flags);
 			kfree_rcu(old, rcu);
@@ -113,9 +127,55 @@ int toa_store_add(const struct toa_entry *src)
 		kfree(e);
 		return -ENOSPC;
 	}
+	atomic_long_inc(&toa_unaccepted);
 	hlist_add_head_rcu(&e->node, &toa_buckets[b]);
 	spin_unlock_irqrestore(toa_lock_of(b), flags);
 	return 0;
+}
+
+bool toa_store_accept(struct sock *sk)
+{
+	unsigned int b;
+	struct toa_entry *e;
+	unsigned long flags;
+	bool ours = false;
+
+	if (!atomic_long_read(&toa_unaccepted))
+		return false;
+	b = toa_bucket(sk);
+	spin_lock_irqsave(toa_lock_of(b), flags);
+	hlist_for_each_entry(e, &toa_buckets[b], node) {
+		if (e->sk != sk)
+			continue;
+		/* A stale entry of an earlier socket at this address. */
+		if (e->cookie != toa_sock_cookie(sk))
+			break;
+		if (!e->accepted) {
+			e->accepted = true;
+			atomic_long_dec(&toa_unaccepted);
+		}
+		ours = true;
+		break;
+	}
+	spin_unlock_irqrestore(toa_lock_of(b), flags);
+	return ours;
+}
+
+bool toa_store_client(const struct sock *sk, struct toa_client *out)
+{
+	struct toa_entry *e;
+	bool found = false;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &toa_buckets[toa_bucket(sk)], node) {
+		if (e->sk == sk) {
+			*out = e->client;
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 bool toa_store_get(const struct sock *sk, struct toa_entry *out)
@@ -143,7 +203,11 @@ void toa_store_del(const struct sock *sk)
 	struct toa_entry *e;
 	unsigned long flags;
 
-	/* Lock-free miss: the common case, every inet socket passes here. */
+	/* Lock-free miss: the common case, every inet socket passes here
+	 * while any entry exists.
+	 */
+	if (!atomic_long_read(&toa_count))
+		return;
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(e, &toa_buckets[b], node)
 		if (e->sk == sk)
@@ -157,6 +221,8 @@ void toa_store_del(const struct sock *sk)
 		if (e->sk == sk) {
 			hlist_del_rcu(&e->node);
 			atomic_long_dec(&toa_count);
+			if (!e->accepted)
+				atomic_long_dec(&toa_unaccepted);
 			spin_unlock_irqrestore(toa_lock_of(b), flags);
 			kfree_rcu(e, rcu);
 			return;
@@ -204,4 +270,40 @@ int toa_store_walk(struct toa_store_cursor *cur,
 			cond_resched();
 	}
 	return 0;
+}
+
+void toa_sock_addr(const struct sock *sk, bool peer, struct toa_addr *a)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	memset(a, 0, sizeof(*a));
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(peer ? &sk->sk_v6_daddr : &sk->sk_v6_rcv_saddr)) {
+		a->family = TOA_AF_INET6;
+		a->port = peer ? inet->inet_dport : inet->inet_sport;
+		memcpy(a->addr, peer ? &sk->sk_v6_daddr : &sk->sk_v6_rcv_saddr,
+		       16);
+		return;
+	}
+#endif
+	a->family = TOA_AF_INET;
+	a->port = peer ? inet->inet_dport : inet->inet_sport;
+	memcpy(a->addr, peer ? &inet->inet_daddr : &inet->inet_rcv_saddr, 4);
+}
+
+/* Does @sk still talk to the balancer that sent the option? */
+static bool toa_entry_current(const struct sock *sk, const struct toa_entry *e)
+{
+	struct toa_addr now;
+
+	toa_sock_addr(sk, true, &now);
+	return !memcmp(&now, &e->balancer, sizeof(now));
+}
+
+enum toa_lookup_result toa_lookup(struct sock *sk, struct toa_entry *e)
+{
+	if (!toa_store_get(sk, e))
+		return TOA_LOOKUP_NONE;
+	return toa_entry_current(sk, e) ? TOA_LOOKUP_OK : TOA_LOOKUP_STALE;
 }

@@ -2,7 +2,11 @@
 /*
  * Interfaces between the files of toa.ko. Each file owns one concern:
  *
- *   hook.c     kprobes on the passive-open, getname and destruct paths
+ *   hook.c     every hook in the kernel: ftrace callbacks on the passive
+ *              open, listen, accept and destruct paths
+ *   passive.c  what a handshake's packet says: the option, for the child
+ *   deferred.c options of bare ACKs a TCP_DEFER_ACCEPT listener dropped
+ *   peer_ops.c the module's proto_ops: getpeername() on TOA sockets
  *   store.c    per-socket TOA entries, keyed by (sock, cookie)
  *   trust.c    trusted-balancer allow-list
  *   config.c   runtime configuration (module parameters)
@@ -66,6 +70,7 @@ struct toa_entry {
 	struct toa_addr balancer;	/* the peer at handshake time */
 	struct toa_addr local;
 	u64 created_ns;		/* ktime_get_boottime_ns() */
+	bool accepted;		/* set by toa_store_accept(), under the lock */
 };
 
 int toa_store_init(unsigned int max_entries);
@@ -74,6 +79,13 @@ void toa_store_exit(void);
 int toa_store_add(const struct toa_entry *e);
 /* Copy the entry of @sk into @out; false if none. Any context. */
 bool toa_store_get(const struct sock *sk, struct toa_entry *out);
+/*
+ * accept() is grafting @sk: true if it has a (current) entry, now marked
+ * accepted. Cheap when no entry waits for accept().
+ */
+bool toa_store_accept(struct sock *sk);
+/* The client of @sk, a socket holding the module's ops; false if none. */
+bool toa_store_client(const struct sock *sk, struct toa_client *out);
 void toa_store_del(const struct sock *sk);
 long toa_store_count(void);
 u64 toa_sock_cookie(struct sock *sk);
@@ -95,8 +107,40 @@ void toa_stats_reset(const struct net *net);
 /* ---- hook.c ---- */
 int toa_hooks_init(void);
 void toa_hooks_exit(void);
-/* Sum of the misses of every probe: feeds TOA_STAT_PROBE_MISSED. */
+/* Hook calls skipped (ftrace recursion): feeds TOA_STAT_PROBE_MISSED. */
 u64 toa_hooks_missed(void);
+
+/* ---- passive.c ---- */
+/* A passive open made @child from @skb on @listener: record its option. */
+void toa_passive_open(struct sock *listener, struct sock *child,
+		      struct sk_buff *skb);
+/*
+ * @loser, made from @skb, lost the race to complete its handshake to
+ * another packet's child: move @skb's option to that winner.
+ */
+void toa_passive_raced(struct sock *listener, struct sock *loser,
+		       struct sk_buff *skb);
+/* tcp_check_req() got @skb for @req: keep the option a deferred-accept
+ * listener is about to drop with the bare ACK.
+ */
+void toa_passive_check_req(struct sock *listener, struct sk_buff *skb,
+			   struct request_sock *req);
+
+/* ---- deferred.c ---- */
+void toa_deferred_exit(void);
+/* Keep @e (client, balancer, local, net set) for the connection of @req. */
+void toa_deferred_add(const struct toa_entry *e, const struct request_sock *req);
+/* Take the kept entry of @child's connection into @e; false if none. */
+bool toa_deferred_take(const struct sock *child, struct toa_entry *e);
+
+/* ---- peer_ops.c ---- */
+int toa_peer_ops_init(void);
+void toa_peer_ops_exit(void);
+/* Give @sock the module's ops (true), if it holds inet TCP ops. */
+bool toa_peer_ops_swap(struct socket *sock);
+/* Give @sock the kernel's ops back, if it holds the module's. */
+void toa_peer_ops_unswap(struct socket *sock);
+bool toa_peer_ops_held(const struct socket *sock);
 
 /* ---- sockopt.c ---- */
 int toa_sockopt_init(void);

@@ -73,9 +73,9 @@ enum toa_stat {
 	TOA_STAT_LOOKUP_MISS,
 	/* global: per-socket entries currently stored (a gauge). */
 	TOA_STAT_STORE_IN_USE,
-	/* global: hook hits the kernel could not deliver to toa.ko (kprobe
-	 * and kretprobe misses). Should stay 0; non-zero means connections
-	 * may have been missed and maxactive should grow.
+	/* global: hook calls toa.ko skipped: ftrace's recursion guard
+	 * refused them (a hooked function reached again from inside a hook).
+	 * Should stay 0; non-zero means connections may have been missed.
 	 */
 	TOA_STAT_PROBE_MISSED,
 	/* Options on a packet that lost the race to complete a handshake:

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-socket proto_ops: how getpeername() reaches toa.ko on TOA sockets
+ * only.
+ *
+ * The kernel itself gives live sockets new proto_ops (kTLS does it in
+ * update_sk_prot(), IPV6_ADDRFORM too), so toa.ko keeps two tables of its
+ * own, copies of inet_stream_ops and inet6_stream_ops with getname,
+ * connect and setsockopt wrapped, and points a socket at one:
+ *
+ *   - a TCP listener, when it starts listening (or, for one opened before
+ *     toa.ko was loaded, at its first TOA child): accept() copies the
+ *     listener's ops into the new socket before it waits, and from 6.6 on
+ *     it asks the listener's ops for the peer address it returns;
+ *   - an accepted socket, when it is grafted (hook.c): a TOA child keeps
+ *     (or gets) the module's table, any other child the kernel's.
+ *
+ * A plain socket therefore never enters module code: it holds the
+ * kernel's own table. The cost of a TOA socket's getpeername() is one
+ * hash lookup (store.c) and an SRCU read section around inet_getname(),
+ * which may sleep on the socket lock. getsockname() on a listener costs a
+ * jump.
+ *
+ * The tables are never written while in use except by
+ * toa_peer_ops_exit(), which points every wrapped entry back at the
+ * kernel's function: a socket that still holds a table then behaves as
+ * if toa.ko had never been there. Exit then waits for every caller that
+ * may be inside a wrapper (synchronize_rcu_tasks() for a task preempted
+ * before or after the SRCU section, synchronize_srcu() for one sleeping in
+ * inet_getname()), the pair ftrace and BPF trampolines rely on. The two
+ * tables themselves must outlive the module, since sockets and accept()
+ * calls in flight point at them: they are kept (2 x sizeof(struct
+ * proto_ops), about 0.5 KiB per load that swapped a socket), never freed.
+ *
+ * The table is given up, before the kernel acts, where a socket could
+ * otherwise carry it somewhere exit cannot find:
+ *   - TCP_ULP (kTLS builds its own ops from the socket's current ones and
+ *     would copy the wrappers' addresses);
+ *   - IPV6_ADDRFORM (replaces the ops with inet_stream_ops);
+ *   - connect(AF_UNSPEC) (disconnects: the peer is no longer the client).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kmemleak.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/srcu.h>
+#include <linux/tcp.h>
+#include <linux/in6.h>
+#include <net/inet_common.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "toa.h"
+
+enum { TOA_OPS_V4, TOA_OPS_V6, TOA_OPS_COUNT };
+
+/* The kernel's tables (inet6_stream_ops is not exported: read off a socket). */
+static const struct proto_ops *toa_base_ops[TOA_OPS_COUNT];
+/*
+ * Ours, kept after exit (see above). Const to every reader: only init
+ * and exit write them (kmalloc'd memory), through TOA_OPS_SET().
+ */
+static const struct proto_ops *toa_ops[TOA_OPS_COUNT];
+
+#define TOA_OPS_SET(i, field, fn)					\
+	do {								\
+		typeof(toa_ops[i]->field) __fn = (fn);	/* type check */ \
+		WRITE_ONCE(*(void **)((void *)toa_ops[i] +		\
+				      offsetof(typeof(*toa_ops[i]),	\
+					       field)),			\
+			   (void *)__fn);				\
+	} while (0)
+
+DEFINE_STATIC_SRCU(toa_ops_srcu);
+
+static void toa_rewrite_peer(struct sock *sk, struct sockaddr *uaddr)
+{
+	struct net *net = sock_net(sk);
+	struct toa_client c;
+
+	if (!toa_store_client(sk, &c)) {
+		toa_stat_inc(net, TOA_STAT_GETNAME_TOA_BYPASS);
+		return;
+	}
+	if (sk->sk_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+
+		if (c.family != TOA_AF_INET) {
+			toa_stat_inc(net, TOA_STAT_GETNAME_TOA_NAT64);
+			return;
+		}
+		sin->sin_port = c.port;
+		memcpy(&sin->sin_addr, c.addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
+
+		sin6->sin6_port = c.port;
+		sin6->sin6_flowinfo = 0;
+		sin6->sin6_scope_id = 0;
+		if (c.family == TOA_AF_INET)
+			ipv6_addr_set_v4mapped(*(__be32 *)c.addr,
+					       &sin6->sin6_addr);
+		else
+			memcpy(&sin6->sin6_addr, c.addr, 16);
+	}
+	toa_stat_inc(net, TOA_STAT_GETNAME_TOA_OK);
+}
+
+/*
+ * getname of a socket holding our table: a TOA socket, or a listener
+ * (getsockname, or accept() asking the listener's ops for the new
+ * socket's peer, from 6.6 on). Only the peer of a socket that holds our
+ * table itself is looked up.
+ */
+static int toa_getname4(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	int ret, idx;
+
+	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V4])
+		return inet_getname(sock, uaddr, peer);
+	idx = srcu_read_lock(&toa_ops_srcu);
+	ret = inet_getname(sock, uaddr, peer);
+	if (ret >= 0)
+		toa_rewrite_peer(sock->sk, uaddr);
+	srcu_read_unlock(&toa_ops_srcu, idx);
+	return ret;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int toa_getname6(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	int ret, idx;
+
+	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V6])
+		return inet6_getname(sock, uaddr, peer);
+	idx = srcu_read_lock(&toa_ops_srcu);
+	ret = inet6_getname(sock, uaddr, peer);
+	if (ret >= 0)
+		toa_rewrite_peer(sock->sk, uaddr);
+	srcu_read_unlock(&toa_ops_srcu, idx);
+	return ret;
+}
+#endif
+
+static int toa_ops_index(const struct proto_ops *ops)
+{
+	int i;
+
+	for (i = 0; i < TOA_OPS_COUNT; i++)
+		if (ops && (ops == toa_ops[i] || ops == toa_base_ops[i]))
+			return i;
+	return -1;
+}
+
+/* Give @sock the kernel's table back, if it holds ours. */
+static void toa_ops_unswap(struct socket *sock)
+{
+	int i = toa_ops_index(READ_ONCE(sock->ops));
+
+	if (i >= 0)
+		WRITE_ONCE(sock->ops, toa_base_ops[i]);
+}
+
+static int toa_setsockopt(struct socket *sock, int level, int optname,
+			  sockptr_t optval, unsigned int optlen)
+{
+	if ((level == SOL_TCP && optname == TCP_ULP) ||
+	    (level == SOL_IPV6 && optname == IPV6_ADDRFORM))
+		toa_ops_unswap(sock);
+	return sock_common_setsockopt(sock, level, optname, optval, optlen);
+}
+
+static int toa_connect(struct socket *sock, struct sockaddr *uaddr,
+		       int addr_len, int flags)
+{
+	if (addr_len >= (int)sizeof(uaddr->sa_family) &&
+	    uaddr->sa_family == AF_UNSPEC)
+		toa_ops_unswap(sock);
+	return inet_stream_connect(sock, uaddr, addr_len, flags);
+}
+
+/* Our table for a socket now holding @ops, or NULL (not inet TCP). */
+static const struct proto_ops *toa_ops_for(const struct proto_ops *ops)
+{
+	int i = toa_ops_index(ops);
+
+	return i < 0 ? NULL : toa_ops[i];
+}
+
+bool toa_peer_ops_swap(struct socket *sock)
+{
+	const struct proto_ops *ours = toa_ops_for(READ_ONCE(sock->ops));
+
+	if (!ours)
+		return false;
+	WRITE_ONCE(sock->ops, ours);
+	return true;
+}
+
+void toa_peer_ops_unswap(struct socket *sock)
+{
+	toa_ops_unswap(sock);
+}
+
+bool toa_peer_ops_held(const struct socket *sock)
+{
+	const struct proto_ops *ops = READ_ONCE(sock->ops);
+
+	return ops && (ops == toa_ops[TOA_OPS_V4] || ops == toa_ops[TOA_OPS_V6]);
+}
+
+static int toa_base_of(int family, const struct proto_ops **out)
+{
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (err)
+		return err;
+	*out = sock->ops;
+	sock_release(sock);
+	return 0;
+}
+
+#if !IS_ENABLED(CONFIG_IPV6)
+#define toa_getname6 NULL	/* never used: no IPv6 table */
+#endif
+
+int toa_peer_ops_init(void)
+{
+	int i, err;
+
+	err = toa_base_of(AF_INET, &toa_base_ops[TOA_OPS_V4]);
+	if (err)
+		return err;
+#if IS_ENABLED(CONFIG_IPV6)
+	err = toa_base_of(AF_INET6, &toa_base_ops[TOA_OPS_V6]);
+	if (err)
+		return err;
+#endif
+	for (i = 0; i < TOA_OPS_COUNT; i++) {
+		if (!toa_base_ops[i])
+			continue;
+		/* The wrappers call these directly: no other kernel's tables. */
+		if (toa_base_ops[i]->setsockopt != sock_common_setsockopt ||
+		    toa_base_ops[i]->connect != inet_stream_connect) {
+			pr_err("unexpected TCP proto_ops (family %d)\n",
+			       toa_base_ops[i]->family);
+			err = -EOPNOTSUPP;
+			goto fail;
+		}
+		toa_ops[i] = kmemdup(toa_base_ops[i], sizeof(*toa_ops[i]),
+				     GFP_KERNEL);
+		if (!toa_ops[i]) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		TOA_OPS_SET(i, setsockopt, toa_setsockopt);
+		TOA_OPS_SET(i, connect, toa_connect);
+		TOA_OPS_SET(i, getname,
+			    i == TOA_OPS_V4 ? toa_getname4 : toa_getname6);
+	}
+	return 0;
+fail:
+	/* Nothing holds them yet. */
+	for (i = 0; i < TOA_OPS_COUNT; i++) {
+		kfree(toa_ops[i]);
+		toa_ops[i] = NULL;
+	}
+	return err;
+}
+
+/* After every hook that swaps is gone (toa_hooks_exit()). */
+void toa_peer_ops_exit(void)
+{
+	int i;
+
+	for (i = 0; i < TOA_OPS_COUNT; i++) {
+		if (!toa_ops[i])
+			continue;
+		TOA_OPS_SET(i, getname, toa_base_ops[i]->getname);
+		TOA_OPS_SET(i, setsockopt, toa_base_ops[i]->setsockopt);
+		TOA_OPS_SET(i, connect, toa_base_ops[i]->connect);
+	}
+	/* Tasks that read a wrapper's address, or are preempted in one
+	 * outside the SRCU section; then those inside it; then those
+	 * preempted between its end and their return.
+	 */
+	synchronize_rcu_tasks();
+	synchronize_srcu(&toa_ops_srcu);
+	synchronize_rcu_tasks();
+	for (i = 0; i < TOA_OPS_COUNT; i++) {
+		/* Still referenced by sockets: kept, see the top. */
+		kmemleak_not_leak(toa_ops[i]);
+		toa_ops[i] = NULL;
+	}
+}
