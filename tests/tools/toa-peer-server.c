@@ -4,7 +4,8 @@
  * and prints, for each, every way an application can learn its peer, so a
  * scenario can compare one line with what it expects.
  *
- *   toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] [-t SECS] [-u] [-v]
+ *   toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] [-t SECS] [-D SECS]
+ *                   [-u] [-v]
  *
  *   -4        IPv4 socket (default, unless -b is an IPv6 address)
  *   -6        IPv6 socket, IPV6_V6ONLY=1
@@ -14,6 +15,8 @@
  *   -p PORT   listening port (required)
  *   -n COUNT  exit 0 after COUNT connections (default 1; 0 = never)
  *   -t SECS   exit 1 if no connection comes for SECS seconds (default: wait)
+ *   -D SECS   TCP_DEFER_ACCEPT of SECS seconds on the listener (as nginx's
+ *             "deferred"): a connection is accepted once its data comes
  *   -u        UDP instead of TCP (see below)
  *   -v        append " opt=KIND/LEN" (the option toa.ko reports) to each line
  *
@@ -66,6 +69,8 @@
  * timeout) or 2 (bad arguments).
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +88,7 @@
 #define ECHO_IDLE_S 5
 
 static const char usage[] = "usage: toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] "
-			    "[-t SECS] [-u] [-v]\n";
+			    "[-t SECS] [-D SECS] [-u] [-v]\n";
 
 static int verbose;
 
@@ -333,13 +338,13 @@ static int wait_readable(int fd, long secs)
 int main(int argc, char **argv)
 {
 	const char *bind_addr = NULL;
-	long port = -1, count = 1, timeout = 0, done;
+	long port = -1, count = 1, timeout = 0, defer = 0, done;
 	int mode = 0, udp = 0, opt, fd, one = 1, v6only;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	char ep[ENDPOINT_STRLEN];
 
-	while ((opt = getopt(argc, argv, "46db:p:n:t:uvh")) != -1) {
+	while ((opt = getopt(argc, argv, "46db:p:n:t:D:uvh")) != -1) {
 		switch (opt) {
 		case '4':
 		case '6':
@@ -365,6 +370,11 @@ int main(int argc, char **argv)
 			timeout = parse_num(optarg, 1, 86400);
 			if (timeout < 0)
 				die_usage("bad -t SECS");
+			break;
+		case 'D':
+			defer = parse_num(optarg, 1, 3600);
+			if (defer < 0)
+				die_usage("bad -D SECS");
 			break;
 		case 'u':
 			udp = 1;
@@ -414,6 +424,12 @@ int main(int argc, char **argv)
 	format_sockaddr(ep, sizeof(ep), &ss);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		fprintf(stderr, "toa-peer-server: bind %s: %s\n", ep, strerror(errno));
+		return 1;
+	}
+	if (defer && (udp || setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &(int){ (int)defer },
+					sizeof(int)) < 0)) {
+		fprintf(stderr, "toa-peer-server: TCP_DEFER_ACCEPT: %s\n",
+			udp ? "not for UDP" : strerror(errno));
 		return 1;
 	}
 	if (!udp && listen(fd, 128) < 0) {

@@ -24,7 +24,8 @@ source "$TOA_ROOT/tests/lib/common.sh"
 source "$TOA_ROOT/tests/lib/topology.sh"
 source "$TOA_ROOT/tests/lib/capture.sh"
 
-# nginx_echo NS [PORT] - nginx in NS on PORT (default 80, IPv4 and IPv6)
+# nginx_echo NS [PORT [LISTEN_PARAMS]] - nginx in NS on PORT (default 80,
+# IPv4 and IPv6; LISTEN_PARAMS added to both listen lines, e.g. deferred)
 # answering every request with "$remote_addr", i.e. the peer address nginx
 # got from accept(): what toa is meant to change. Its access log, one line
 # "$remote_addr $remote_port" per request, is $NGINX_DIR/access.log.
@@ -32,7 +33,7 @@ source "$TOA_ROOT/tests/lib/capture.sh"
 # kills nginx after the scenario.
 NGINX_DIR=
 nginx_echo() {
-	local ns=$1 port=${2:-80} dir
+	local ns=$1 port=${2:-80} params=${3:-} dir
 	dir="$TOA_TMP/nginx-$ns-$port"
 	NGINX_DIR=$dir
 	mkdir -p "$dir"
@@ -47,8 +48,8 @@ nginx_echo() {
 			client_body_temp_path $dir/body;
 			proxy_temp_path $dir/proxy;
 			server {
-				listen $port;
-				listen [::]:$port;
+				listen $port $params;
+				listen [::]:$port $params;
 				location / { return 200 "\$remote_addr\n"; }
 			}
 		}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# TCP_DEFER_ACCEPT listeners (nginx's "listen ... deferred", a common
+# setting): the kernel drops the bare third ACK, the only packet an
+# LVS-style balancer writes the option into, and makes the child from the
+# first data packet, which has none. toa.ko keeps the ACK's option for the
+# connection and gives it to the child (kmod/deferred.c).
+source "$TOA_ROOT/tests/vm/toa-lib.sh"
+
+# TcpExtTCPDeferAcceptDrop of srv: bare ACKs the kernel dropped for it.
+defer_drops() {
+	srv awk '/^TcpExt:/ { if (!n) { for (i = 1; i <= NF; i++) k[i] = $i; n = 1 }
+		else for (i = 1; i <= NF; i++) if (k[i] == "TCPDeferAcceptDrop") print $i }' /proc/net/netstat
+}
+
+toa_load
+topo_up
+lb_snat
+lb_queue 0
+inject_start lb --queue 0	# the option on the handshake ACK only
+
+log "a TCP_DEFER_ACCEPT server, IPv4, IPv6 and dual-stack"
+through -4 -D 5 -p 8000 -- -s 40070 10.0.2.2 8000
+expect_seen accept=10.0.1.2:40070 peer=10.0.1.2:40070
+through -6 -D 5 -p 8000 -- -s 40071 fd02::2 8000
+expect_seen "accept=[fd01::2]:40071" "peer=[fd01::2]:40071"
+through -d -D 5 -p 8000 -- -s 40072 10.0.2.2 8000
+expect_seen "accept=[::ffff:10.0.1.2]:40072" "peer=[::ffff:10.0.1.2]:40072"
+assert_eq 3 "$(defer_drops)" "bare ACKs the kernel dropped (the option was on them)"
+expect_stat srv syn_recv_sock_toa 3
+expect_stat srv opt_seen 3
+
+log "nginx, listen ... deferred"
+nginx_echo srv 80 deferred
+assert_eq 10.0.1.2 "$(cli taskset -c 0 curl -sS --local-port 40073 http://10.0.2.2/)" "nginx \$remote_addr"
+assert_eq fd01::2 "$(cli taskset -c 0 curl -sS --local-port 40074 'http://[fd02::2]/')" "nginx \$remote_addr v6"
+nginx_wait_log 2
+assert_eq "10.0.1.2 40073
+fd01::2 40074" "$(cat "$NGINX_DIR/access.log")" "nginx access log"
+assert_eq 5 "$(defer_drops)" "bare ACKs dropped, nginx's included"
+expect_stat srv syn_recv_sock_toa 5
+expect_stat srv getname_toa_mismatch 0
