@@ -154,10 +154,7 @@ static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
 	{								\
 		.func = fn,						\
 		.handler = h,						\
-		.ops = {						\
-			.func = toa_hook_entry,				\
-			.flags = FTRACE_OPS_FL_RECURSION,		\
-		},							\
+		.ops = { .func = toa_hook_entry },			\
 	}
 
 /* Registered in this order, unregistered in reverse: the destructor
@@ -174,9 +171,9 @@ static struct toa_hook toa_hooks[] = {
 
 /*
  * One entry for all hooks: ftrace gives each ops its own trampoline, and
- * the handler is found from the ops. FTRACE_OPS_FL_RECURSION: we take
- * the recursion guard ourselves (it also disables preemption), so that a
- * skipped call is counted.
+ * the handler is found from the ops. Without FTRACE_OPS_FL_RECURSION
+ * ftrace calls it directly and leaves the recursion guard to us (it also
+ * disables preemption), so that a skipped call is counted.
  */
 static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_ops *op,

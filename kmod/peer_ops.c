@@ -16,10 +16,9 @@
  *     (or gets) the module's table, any other child the kernel's.
  *
  * A plain socket therefore never enters module code: it holds the
- * kernel's own table. The cost of a TOA socket's getpeername() is one
- * hash lookup (store.c) and an SRCU read section around inet_getname(),
- * which may sleep on the socket lock. getsockname() on a listener costs a
- * jump.
+ * kernel's own table. A TOA socket's getpeername() is one hash lookup
+ * (store.c) and no socket lock (see toa_getname4()); getsockname() on it
+ * costs a jump.
  *
  * The tables are never written while in use except by
  * toa_peer_ops_exit(), which points every wrapped entry back at the
@@ -41,6 +40,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bpf-cgroup.h>
 #include <linux/kmemleak.h>
 #include <linux/net.h>
 #include <linux/slab.h>
@@ -107,39 +107,112 @@ static void toa_rewrite_peer(struct sock *sk, struct sockaddr *uaddr)
 	toa_stat_inc(net, TOA_STAT_GETNAME_TOA_OK);
 }
 
-/*
- * getname of a socket holding our table: a TOA socket, or a listener
- * (getsockname, or accept() asking the listener's ops for the new
- * socket's peer, from 6.6 on). Only the peer of a socket that holds our
- * table itself is looked up.
- */
-static int toa_getname4(struct socket *sock, struct sockaddr *uaddr, int peer)
+/* The kernel's getname, then the client in place of the balancer. */
+static int toa_getname_slow(struct socket *sock, struct sockaddr *uaddr,
+			    int peer,
+			    int (*base)(struct socket *, struct sockaddr *, int))
 {
 	int ret, idx;
 
-	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V4])
-		return inet_getname(sock, uaddr, peer);
+	/* base may sleep on the socket lock: exit waits for this section */
 	idx = srcu_read_lock(&toa_ops_srcu);
-	ret = inet_getname(sock, uaddr, peer);
+	ret = base(sock, uaddr, peer);
 	if (ret >= 0)
 		toa_rewrite_peer(sock->sk, uaddr);
 	srcu_read_unlock(&toa_ops_srcu, idx);
 	return ret;
 }
 
+/*
+ * inet_getname()'s answer for a connected TOA socket, made without it:
+ * the same -ENOTCONN test (peer 2 is accept(), which takes a closed
+ * socket too), the client's address and port. inet_getname() takes the
+ * socket lock only so that cgroup BPF getpeername programs run under it;
+ * while any is attached (the static key is on), and for a socket without
+ * a usable entry, the slow path runs the kernel's own getname.
+ */
+static bool toa_peer_connected(const struct sock *sk, int peer)
+{
+	return READ_ONCE(inet_sk(sk)->inet_dport) &&
+	       !(((1 << READ_ONCE(sk->sk_state)) & (TCPF_CLOSE | TCPF_SYN_SENT)) &&
+		 peer == 1);
+}
+
+#ifdef CONFIG_CGROUP_BPF
+#define toa_bpf_getpeername(type)	cgroup_bpf_enabled(type)
+#else
+#define toa_bpf_getpeername(type)	false
+#endif
+
+/*
+ * The peer of a socket holding our table: a TOA socket, or a listener
+ * (accept() asks the listener's ops for the new socket's peer from 6.6
+ * on: toa_getname*() below send only a socket holding our table itself
+ * here).
+ */
+static noinline int toa_peer4(struct socket *sock, struct sockaddr *uaddr,
+			       int peer)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+	struct sock *sk = sock->sk;
+	struct toa_client c;
+
+	if (toa_bpf_getpeername(CGROUP_INET4_GETPEERNAME) ||
+	    !toa_store_client(sk, &c) || c.family != TOA_AF_INET)
+		return toa_getname_slow(sock, uaddr, peer, inet_getname);
+	if (!toa_peer_connected(sk, peer))
+		return -ENOTCONN;
+	sin->sin_family = AF_INET;
+	sin->sin_port = c.port;
+	memcpy(&sin->sin_addr, c.addr, 4);
+	memset(sin->sin_zero, 0, sizeof(sin->sin_zero));
+	toa_stat_inc(sock_net(sk), TOA_STAT_GETNAME_TOA_OK);
+	return sizeof(*sin);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static noinline int toa_peer6(struct socket *sock, struct sockaddr *uaddr,
+			       int peer)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
+	struct sock *sk = sock->sk;
+	struct toa_client c;
+
+	if (toa_bpf_getpeername(CGROUP_INET6_GETPEERNAME) ||
+	    !toa_store_client(sk, &c))
+		return toa_getname_slow(sock, uaddr, peer, inet6_getname);
+	if (!toa_peer_connected(sk, peer))
+		return -ENOTCONN;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = c.port;
+	sin6->sin6_flowinfo = 0;
+	if (c.family == TOA_AF_INET)
+		ipv6_addr_set_v4mapped(*(__be32 *)c.addr, &sin6->sin6_addr);
+	else
+		memcpy(&sin6->sin6_addr, c.addr, 16);
+	sin6->sin6_scope_id = 0;
+	toa_stat_inc(sock_net(sk), TOA_STAT_GETNAME_TOA_OK);
+	return sizeof(*sin6);
+}
+#endif
+
+/*
+ * The ops' getname: two tests and a jump, so that getsockname() and the
+ * kernel's sockets reached through a listener's table pay no frame.
+ */
+static int toa_getname4(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V4])
+		return inet_getname(sock, uaddr, peer);
+	return toa_peer4(sock, uaddr, peer);
+}
+
 #if IS_ENABLED(CONFIG_IPV6)
 static int toa_getname6(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
-	int ret, idx;
-
 	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V6])
 		return inet6_getname(sock, uaddr, peer);
-	idx = srcu_read_lock(&toa_ops_srcu);
-	ret = inet6_getname(sock, uaddr, peer);
-	if (ret >= 0)
-		toa_rewrite_peer(sock->sk, uaddr);
-	srcu_read_unlock(&toa_ops_srcu, idx);
-	return ret;
+	return toa_peer6(sock, uaddr, peer);
 }
 #endif
 
