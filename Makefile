@@ -20,7 +20,10 @@
 #   make fuzz FUZZ_SECONDS=N              the fuzzers for longer
 #   make bpf-test                         the module-free (BPF) mode on this
 #                                         machine's own kernel (root, < 60 s)
-#   make bench                            benchmarks (print figures)
+#   make bench                            benchmarks (print figures): the
+#                                         rate ratios, then the cost of each
+#                                         path in instructions (QEMU's
+#                                         deterministic mode)
 #   make install                          userspace to PREFIX (default /usr/local)
 #   make install-module [KDIR=...] [DESTDIR=...]
 #                        toa.ko into /lib/modules/<KDIR's kernel>/updates
@@ -117,6 +120,7 @@ demo: setup userspace
 
 bench: setup userspace
 	bash bench/run.sh
+	bash bench/run.sh --deterministic
 
 install: userspace
 	cmake --install $(BUILD)

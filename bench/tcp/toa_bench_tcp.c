@@ -9,7 +9,12 @@
  *   toa-bench-tcp getname -p PORT [-n N]
  *       Accepts one connection on PORT (any address, dual-stack), then
  *       calls getpeername() N times on it: with toa.ko and a TOA option,
- *       every call is rewritten. Prints calls/s and what the peer was.
+ *       every call is rewritten. Prints calls/s and what the peer was,
+ *       then the same for getsockname() on that socket.
+ *   toa-bench-tcp serve -p PORT [-n N]
+ *       Accepts N connections, echoes each one's greeting and closes it:
+ *       the backend of connections through the balancer. Prints conn/s
+ *       from the first accept to the last close.
  *
  * Output is one line "bench NAME rate=R/s n=N secs=S [peer=...]" so the
  * runner can compute ratios between runs made in the same VM.
@@ -92,7 +97,41 @@ static int bench_accept(long n)
 		close(s);
 	}
 	dt = now() - t0;
-	printf("bench accept rate=%.0f/s n=%ld secs=%.2f\n", n / dt, n, dt);
+	printf("bench accept rate=%.0f/s n=%ld secs=%.2f ns=%.0f\n", n / dt, n, dt, dt * 1e9 / n);
+	return 0;
+}
+
+/*
+ * N connections from elsewhere (the balancer's clients): accept, echo the
+ * greeting, close. Timed from the first accept to the last close.
+ */
+static int bench_serve(int port, long n)
+{
+	int lfd = listener(AF_INET6, port);
+	double t0 = 0, dt;
+	char buf[256];
+	long i;
+
+	printf("ready\n");
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		int s = accept(lfd, NULL, NULL);
+		ssize_t r;
+
+		if (s < 0)
+			die("accept");
+		if (!i)
+			t0 = now();
+		r = read(s, buf, sizeof(buf));
+		if (r > 0 && write(s, buf, r) != r)
+			die("write");
+		while (read(s, buf, sizeof(buf)) > 0)
+			;
+		close(s);
+	}
+	dt = now() - t0;
+	printf("bench serve rate=%.0f/s n=%ld secs=%.2f ns=%.0f\n", (n - 1) / dt, n, dt,
+	       dt * 1e9 / (n - 1));
 	return 0;
 }
 
@@ -118,7 +157,18 @@ static int bench_getname(int port, long n)
 	}
 	dt = now() - t0;
 	inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
-	printf("bench getname rate=%.0f/s n=%ld secs=%.2f peer=%s\n", n / dt, n, dt, host);
+	printf("bench getname rate=%.0f/s n=%ld secs=%.2f ns=%.1f peer=%s\n", n / dt, n, dt,
+	       dt * 1e9 / n, host);
+	/* getsockname on the same socket: never rewritten */
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		len = sizeof(ss);
+		if (getsockname(s, (struct sockaddr *)&ss, &len))
+			die("getsockname");
+	}
+	dt = now() - t0;
+	printf("bench getsockname rate=%.0f/s n=%ld secs=%.2f ns=%.1f\n", n / dt, n, dt,
+	       dt * 1e9 / n);
 	/* echo the client's greeting: toa-connect checks it */
 	{
 		char buf[256];
@@ -137,7 +187,7 @@ int main(int argc, char **argv)
 	int port = 0, opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: toa-bench-tcp accept|getname [-n N] [-p PORT]\n");
+		fprintf(stderr, "usage: toa-bench-tcp accept|getname|serve [-n N] [-p PORT]\n");
 		return 2;
 	}
 	optind = 2;
@@ -157,6 +207,8 @@ int main(int argc, char **argv)
 		return bench_accept(n > 0 ? n : 2000);
 	if (!strcmp(argv[1], "getname") && port > 0)
 		return bench_getname(port, n > 0 ? n : 200000);
+	if (!strcmp(argv[1], "serve") && port > 0)
+		return bench_serve(port, n > 1 ? n : 300);
 	fprintf(stderr, "toa-bench-tcp: unknown mode or missing -p\n");
 	return 2;
 }

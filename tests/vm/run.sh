@@ -15,7 +15,9 @@
 # TOA_VM_TIMEOUT (whole VM, s), TOA_VM_SCENARIO_TIMEOUT (s), TOA_VM_SHELL=1
 # (debug shell on the console), TOA_VM_TRACE=1 (set -x in scenarios),
 # TOA_VM_MEM (MiB), TOA_VM_ACCEL (tcg), TOA_VM_CPU (max), TOA_VM_CMDLINE
-# (extra kernel parameters).
+# (extra kernel parameters), TOA_VM_DETERMINISTIC=1 (one vCPU, QEMU's
+# -icount shift=0,sleep=off: guest nanoseconds count executed
+# instructions, so a benchmark figure repeats; for bench/ only).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -93,9 +95,12 @@ cmdline+=" toavm_root=$TOA_ROOT toavm_out=$out"
 [[ -n ${TOA_VM_SHELL:-} ]] && cmdline+=" toavm_shell=1"
 cmdline+=" ${TOA_VM_CMDLINE:-}"
 
+accel=(-accel "${TOA_VM_ACCEL:-tcg}" -smp 2)
+[[ -z ${TOA_VM_DETERMINISTIC:-} ]] ||
+	accel=(-accel tcg,thread=single -icount shift=0,sleep=off -smp 1)
 qemu=(
 	qemu-system-x86_64
-	-accel "${TOA_VM_ACCEL:-tcg}" -cpu "${TOA_VM_CPU:-max}" -smp 2 -m "${TOA_VM_MEM:-1024}"
+	"${accel[@]}" -cpu "${TOA_VM_CPU:-max}" -m "${TOA_VM_MEM:-1024}"
 	-nodefaults -no-user-config -nographic -no-reboot -nic none
 	-kernel "$BUILD_VM/$kver/boot/vmlinuz-$kver"
 	-initrd "$BUILD_VM/$kver/initramfs.cpio.gz"
