@@ -80,6 +80,16 @@ static unsigned int toa_udp_max_entries = 65536;
 module_param_named(udp_max_entries, toa_udp_max_entries, uint, 0644);
 MODULE_PARM_DESC(udp_max_entries, "most UDP flow mappings at once (default 65536)");
 
+/*
+ * The netfilter hooks put every IPv4 and IPv6 packet of every namespace
+ * through nf_hook_slow(): registered only when UDP decoding is asked for,
+ * so that a TCP-only node pays nothing in netfilter. Without them the
+ * flow map stays empty and the UOA getsockopt calls find no flow.
+ */
+static bool toa_udp_enabled;
+module_param_named(udp, toa_udp_enabled, bool, 0444);
+MODULE_PARM_DESC(udp, "decode UDP options (UOA): netfilter hooks in every namespace (load time, default off)");
+
 static bool toa_udp_forward;
 module_param_named(udp_forward, toa_udp_forward, bool, 0444);
 MODULE_PARM_DESC(udp_forward,
@@ -911,9 +921,11 @@ int toa_udp_init(void)
 			       UOA_SO_BASE, UOA_SO_GET_MAX);
 		goto out_free;
 	}
-	err = register_pernet_subsys(&toa_udp_net_ops);
-	if (err)
-		goto out_sockopt;
+	if (toa_udp_enabled) {
+		err = register_pernet_subsys(&toa_udp_net_ops);
+		if (err)
+			goto out_sockopt;
+	}
 	queue_delayed_work(system_power_efficient_wq, &toa_udp_gc_work,
 			   round_jiffies_relative(TOA_UDP_GC_EVERY));
 	return 0;
@@ -930,7 +942,8 @@ void toa_udp_exit(void)
 {
 	nf_unregister_sockopt(&toa_udp_sockopt_ops);
 	/* Unregisters every namespace's hooks and forgets its flows. */
-	unregister_pernet_subsys(&toa_udp_net_ops);
+	if (toa_udp_enabled)
+		unregister_pernet_subsys(&toa_udp_net_ops);
 	cancel_delayed_work_sync(&toa_udp_gc_work);
 	toa_udp_sweep(NULL, false);	/* nothing should be left */
 	synchronize_rcu();			/* lockless readers of buckets */

@@ -49,7 +49,7 @@ for ((round = 1; round <= rounds; round++)); do
 	b ipopt recvmsg; keep ipopt0
 	b first recvmsg; keep first0
 	log "round $round with toa.ko"
-	toa_load
+	toa_load udp=1
 	b plain recvmsg; keep plain1
 	b ipopt recvmsg; keep ipoptk
 	b ipopt libtoa option; keep ipopt1

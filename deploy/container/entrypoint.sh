@@ -26,6 +26,7 @@
 #   TOA_TRUSTED      balancer CIDRs ("" or "any": every source, warned)
 #   TOA_FORMATS      honoured formats (default: the module's default)
 #   TOA_ENABLED      1 rewrites, 0 pauses (default 1)
+#   TOA_UDP          1 decodes UDP options too (load time; default 0)
 #   TOA_TEXTFILE_DIR node_exporter's textfile directory ("" for none)
 #   TOA_METRICS_INTERVAL  seconds between metric writes (default 15)
 #   TOA_READY_FILE   touched once the module answers (readiness probe)
@@ -91,6 +92,11 @@ params() {
 	echo "${p[@]}"
 }
 
+# Load-time only parameters: given to insmod, not to toactl config set.
+load_params() {
+	[[ -z ${TOA_UDP:-} ]] || echo "udp=$TOA_UDP"
+}
+
 write_metrics() {
 	[[ -n $textfile_dir ]] || return 0
 	local tmp=$textfile_dir/.toa.prom.$$
@@ -132,7 +138,7 @@ run() {
 	[[ -z $textfile_dir ]] || mkdir -p "$textfile_dir"
 	[[ $interval =~ ^[1-9][0-9]*$ ]] || die "TOA_METRICS_INTERVAL must be a number of seconds, not '$interval'"
 	trap 'cleanup; exit $?' TERM INT
-	local p ko
+	local p lp ko
 	read -ra p <<<"$(params)"
 	if [[ -d /sys/module/toa ]]; then
 		log "toa.ko is loaded already: configuring it, and leaving it loaded at exit"
@@ -141,6 +147,8 @@ run() {
 		"$toactl" config set "${set[@]}" || die "toactl config set ${set[*]} failed"
 	else
 		ko=$(find_module) || exit 1
+		read -ra lp <<<"$(load_params)"
+		p+=("${lp[@]}")
 		log "insmod $ko ${p[*]}"
 		insmod "$ko" "${p[@]}" 2>"$work/insmod.err" ||
 			die "insmod $ko ${p[*]} failed: $(cat "$work/insmod.err") (see dmesg)"

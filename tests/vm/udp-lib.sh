@@ -5,7 +5,7 @@
 # scenario reads:
 #
 #	source "$TOA_ROOT/tests/vm/udp-lib.sh"
-#	toa_load
+#	toa_load udp=1
 #	topo_up; lb_snat; lb_queue_udp 0       # client -> balancer (SNAT) -> backend
 #	inject_start lb --queue 0 --mode first:1 --uoa-mode proto248
 #	serve -u -4 -p 9000 -n 2               # toa-peer-server -u in srv

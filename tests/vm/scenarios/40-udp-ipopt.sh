@@ -11,10 +11,21 @@
 # mapping of a flow instead of adding more.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load
 topo_up
 lb_snat
 lb_queue_udp 0
+
+log "toa.ko without udp=1: no netfilter hooks, options not decoded"
+toa_load
+inject_start lb --queue 0 --mode every
+serve -u -4 -p 9000 -n 2
+udp_send 41000 10.0.2.2 9000 2
+serve_wait
+expect_stats srv udp_opt_seen=0 udp_map_new=0 udp_map_in_use=0
+inject_stop
+toa_unload
+
+toa_load udp=1
 
 log "option on the first 2 datagrams of each flow"
 inject_start lb --queue 0 --mode first:2

@@ -11,7 +11,7 @@
 # its IPv4 ones.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load
+toa_load udp=1
 topo_up
 lb_snat
 lb_queue_udp 0

@@ -8,7 +8,7 @@
 # NAT64 balancer writes.)
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load
+toa_load udp=1
 topo_up
 lb_snat
 lb_queue_udp 0

@@ -7,7 +7,7 @@
 # second), and a new option maps the flow again.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load udp_timeout=3
+toa_load udp=1 udp_timeout=3
 assert_eq 3 "$(toa_param udp_timeout)" "udp_timeout parameter"
 topo_up
 lb_snat

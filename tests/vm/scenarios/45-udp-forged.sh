@@ -10,7 +10,7 @@
 # a wrapped datagram is still unwrapped and delivered.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load udp_forward=1
+toa_load udp=1 udp_forward=1
 topo_up
 cli nft -f - <<-NFT
 	table inet forge {

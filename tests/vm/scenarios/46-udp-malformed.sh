@@ -9,7 +9,7 @@
 # length) is dropped by toa.ko and counted.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load
+toa_load udp=1
 topo_up
 lb_snat
 lb_queue_udp 0

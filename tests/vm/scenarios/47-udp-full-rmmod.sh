@@ -8,7 +8,7 @@
 # warning (the runner checks dmesg), nothing lost.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load udp_max_entries=5
+toa_load udp=1 udp_max_entries=5
 topo_up
 lb_snat
 lb_queue_udp 0
@@ -57,7 +57,7 @@ for i in 1 2 3 4 5; do
 	nap 0.3
 	udp_unload
 	nap 0.1
-	toa_load
+	toa_load udp=1
 done
 touch "$TOA_TMP/stop"
 wait "$load1" "$load2"

@@ -27,7 +27,7 @@ echo_run() {
 	SERVED=$(grep -v ready "$out")
 }
 
-toa_load
+toa_load udp=1
 topo_up
 lb_snat
 lb_queue_udp 0

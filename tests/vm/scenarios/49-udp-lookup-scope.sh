@@ -10,7 +10,7 @@ source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
 L=$TOA_BIN/uoa-lookup
 
-toa_load
+toa_load udp=1
 topo_up
 lb_snat
 lb_queue_udp 0

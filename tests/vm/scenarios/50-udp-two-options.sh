@@ -8,7 +8,7 @@
 # One option from the same balancer is still honoured and visible.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
 
-toa_load trusted=10.0.2.1/32,fd02::1/128
+toa_load udp=1 trusted=10.0.2.1/32,fd02::1/128
 topo_up
 lb_snat
 lb_queue_udp 0
