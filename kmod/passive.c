@@ -25,6 +25,7 @@
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
+#include <net/mptcp.h>
 #include <net/request_sock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -105,8 +106,12 @@ void toa_passive_open(struct sock *listener, struct sock *child,
 	struct toa_entry e = {};
 	enum toa_stat verdict;
 
-	/* Kernel sockets (nfsd, ksmbd...) authorise by the real peer. */
-	if (child->sk_kern_sock) {
+	/*
+	 * Kernel sockets (nfsd, ksmbd...) authorise by the real peer. MPTCP
+	 * subflows are never grafted to a struct socket of their own, so
+	 * their entry would only wait for a release that never comes.
+	 */
+	if (child->sk_kern_sock || sk_is_mptcp(child)) {
 		toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
 		return;
 	}

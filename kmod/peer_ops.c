@@ -6,7 +6,7 @@
  * The kernel itself gives live sockets new proto_ops (kTLS does it in
  * update_sk_prot(), IPV6_ADDRFORM too), so toa.ko keeps two tables of its
  * own, copies of inet_stream_ops and inet6_stream_ops with getname,
- * connect and setsockopt wrapped, and points a socket at one:
+ * release, connect and setsockopt wrapped, and points a socket at one:
  *
  *   - a TCP listener, when it starts listening (or, for one opened before
  *     toa.ko was loaded, at its first TOA child): accept() copies the
@@ -25,8 +25,11 @@
  * kernel's function: a socket that still holds a table then behaves as
  * if toa.ko had never been there. Exit then waits for every caller that
  * may be inside a wrapper (synchronize_rcu_tasks() for a task preempted
- * before or after the SRCU section, synchronize_srcu() for one sleeping in
- * inet_getname()), the pair ftrace and BPF trampolines rely on. The two
+ * in one, synchronize_srcu() for one sleeping in toa_getname_slow()), the
+ * pair ftrace and BPF trampolines rely on. Every other wrapper reaches the
+ * kernel's function, which may sleep, by a tail call, so that no frame of
+ * the module is on a sleeping stack: scripts/check-tailcalls.sh checks
+ * that in every build the tests use. The two
  * tables themselves must outlive the module, since sockets and accept()
  * calls in flight point at them: they are kept (2 x sizeof(struct
  * proto_ops), about 0.5 KiB per load that swapped a socket), never freed.
@@ -235,12 +238,45 @@ static void toa_ops_unswap(struct socket *sock)
 		WRITE_ONCE(sock->ops, toa_base_ops[i]);
 }
 
+/*
+ * The socket leaves our table for good (see the top): its entry goes now,
+ * since the module's release will not run for it.
+ */
+static void toa_ops_give_up(struct socket *sock)
+{
+	toa_ops_unswap(sock);
+	if (sock->sk)
+		toa_store_del(sock->sk);
+}
+
+/*
+ * The end of a socket holding our table: its entry is freed here, before
+ * the kernel's release (an entry of a child never accepted is freed by
+ * the inet_child_forget hook, hook.c). sk is NULL when accept() failed
+ * after giving the new socket the listener's ops.
+ */
+static int toa_release4(struct socket *sock)
+{
+	if (sock->sk)
+		toa_store_del(sock->sk);
+	return inet_release(sock);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int toa_release6(struct socket *sock)
+{
+	if (sock->sk)
+		toa_store_del(sock->sk);
+	return inet6_release(sock);
+}
+#endif
+
 static int toa_setsockopt(struct socket *sock, int level, int optname,
 			  sockptr_t optval, unsigned int optlen)
 {
 	if ((level == SOL_TCP && optname == TCP_ULP) ||
 	    (level == SOL_IPV6 && optname == IPV6_ADDRFORM))
-		toa_ops_unswap(sock);
+		toa_ops_give_up(sock);
 	return sock_common_setsockopt(sock, level, optname, optval, optlen);
 }
 
@@ -249,7 +285,7 @@ static int toa_connect(struct socket *sock, struct sockaddr *uaddr,
 {
 	if (addr_len >= (int)sizeof(uaddr->sa_family) &&
 	    uaddr->sa_family == AF_UNSPEC)
-		toa_ops_unswap(sock);
+		toa_ops_give_up(sock);
 	return inet_stream_connect(sock, uaddr, addr_len, flags);
 }
 
@@ -299,6 +335,8 @@ static int toa_base_of(int family, const struct proto_ops **out)
 
 #if !IS_ENABLED(CONFIG_IPV6)
 #define toa_getname6 NULL	/* never used: no IPv6 table */
+#define toa_release6 NULL
+#define inet6_release NULL
 #endif
 
 int toa_peer_ops_init(void)
@@ -318,7 +356,9 @@ int toa_peer_ops_init(void)
 			continue;
 		/* The wrappers call these directly: no other kernel's tables. */
 		if (toa_base_ops[i]->setsockopt != sock_common_setsockopt ||
-		    toa_base_ops[i]->connect != inet_stream_connect) {
+		    toa_base_ops[i]->connect != inet_stream_connect ||
+		    toa_base_ops[i]->release !=
+		    (i == TOA_OPS_V4 ? inet_release : inet6_release)) {
 			pr_err("unexpected TCP proto_ops (family %d)\n",
 			       toa_base_ops[i]->family);
 			err = -EOPNOTSUPP;
@@ -334,6 +374,8 @@ int toa_peer_ops_init(void)
 		TOA_OPS_SET(i, connect, toa_connect);
 		TOA_OPS_SET(i, getname,
 			    i == TOA_OPS_V4 ? toa_getname4 : toa_getname6);
+		TOA_OPS_SET(i, release,
+			    i == TOA_OPS_V4 ? toa_release4 : toa_release6);
 	}
 	return 0;
 fail:
@@ -356,6 +398,7 @@ void toa_peer_ops_exit(void)
 		TOA_OPS_SET(i, getname, toa_base_ops[i]->getname);
 		TOA_OPS_SET(i, setsockopt, toa_base_ops[i]->setsockopt);
 		TOA_OPS_SET(i, connect, toa_base_ops[i]->connect);
+		TOA_OPS_SET(i, release, toa_base_ops[i]->release);
 	}
 	/* Tasks that read a wrapper's address, or are preempted in one
 	 * outside the SRCU section; then those inside it; then those

@@ -6,7 +6,8 @@
  * belongs to sockmap, tunnels and others (and the kernel keeps flag bits
  * in that pointer), and replacing sk_destruct skips the IPv6 clean-up of
  * newer kernels. So entries live here, in an RCU hash table keyed by the
- * socket's address, and are removed by the inet_sock_destruct() probe.
+ * socket's address, and are removed when the socket is released, or when
+ * it dies unaccepted (hook.c, peer_ops.c).
  *
  * The address alone is not an identity: TCP sockets come from a
  * SLAB_TYPESAFE_BY_RCU cache and a freed one is soon reused. Each entry
@@ -14,7 +15,8 @@
  * never hands out twice, and a lookup only answers when the cookie (and
  * the caller's 4-tuple check) match. A socket that reuses the memory of a
  * socket whose destruction we missed can never inherit its client; its
- * own entry replaces the stale one, and the table is bounded by
+ * own entry replaces the stale one, an accepted socket at its address
+ * removes it (toa_store_accept()), and the table is bounded by
  * max_entries whatever happens.
  *
  * An entry is made for a child before accept() (hook.c); accept() marks
@@ -147,9 +149,18 @@ bool toa_store_accept(struct sock *sk)
 	hlist_for_each_entry(e, &toa_buckets[b], node) {
 		if (e->sk != sk)
 			continue;
-		/* A stale entry of an earlier socket at this address. */
-		if (e->cookie != toa_sock_cookie(sk))
+		/*
+		 * A stale entry of an earlier socket at this address, whose
+		 * end went unseen: it goes now.
+		 */
+		if (e->cookie != toa_sock_cookie(sk)) {
+			hlist_del_rcu(&e->node);
+			atomic_long_dec(&toa_count);
+			if (!e->accepted)
+				atomic_long_dec(&toa_unaccepted);
+			kfree_rcu(e, rcu);
 			break;
+		}
 		if (!e->accepted) {
 			e->accepted = true;
 			atomic_long_dec(&toa_unaccepted);
@@ -203,9 +214,7 @@ void toa_store_del(const struct sock *sk)
 	struct toa_entry *e;
 	unsigned long flags;
 
-	/* Lock-free miss: the common case, every inet socket passes here
-	 * while any entry exists.
-	 */
+	/* Lock-free miss: listeners and plain children pass here. */
 	if (!atomic_long_read(&toa_count))
 		return;
 	rcu_read_lock();

@@ -3,7 +3,7 @@
  * Interfaces between the files of toa.ko. Each file owns one concern:
  *
  *   hook.c     every hook in the kernel: ftrace callbacks on the passive
- *              open, listen, accept and destruct paths
+ *              open, listen and accept paths, and for unaccepted children
  *   passive.c  what a handshake's packet says: the option, for the child
  *   deferred.c options of bare ACKs a TCP_DEFER_ACCEPT listener dropped
  *   peer_ops.c the module's proto_ops: getpeername() on TOA sockets

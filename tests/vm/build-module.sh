@@ -23,4 +23,7 @@ status=0
 make -s -C "$out/kmod" KDIR="$kdir" >&2 2>"$out/build.log" || status=$?
 grep -v '^Skipping BTF generation' "$out/build.log" >&2 || true
 ((status == 0)) || vm_die "toa.ko for $kver did not build (make exited $status)"
+# rmmod safety that the compiler must give us: see the script.
+bash "$TOA_ROOT/scripts/check-tailcalls.sh" "$out/kmod/toa.ko" >&2 ||
+	vm_die "toa.ko for $kver: a proto_ops wrapper is not a tail call"
 echo "$out/kmod/toa.ko"
