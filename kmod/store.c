@@ -20,10 +20,9 @@
  * max_entries whatever happens.
  *
  * An entry is made for a child before accept() (hook.c); accept() marks
- * it (toa_store_accept(), the cookie checked once there) and the socket
- * gets the module's proto_ops (peer_ops.c). From then on the entry of a
- * socket that holds those ops is its own, by construction: getname reads
- * it without a cookie check (toa_store_client()).
+ * it (toa_store_accept(), the cookie checked there) and the socket gets
+ * the module's proto_ops (peer_ops.c); getname reads the entry with a
+ * plain compare of the cookie (toa_store_client()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -174,12 +173,17 @@ bool toa_store_accept(struct sock *sk)
 
 bool toa_store_client(const struct sock *sk, struct toa_client *out)
 {
+	/* Made when the entry was (toa_sock_cookie()): a plain read here.
+	 * A socket that got the module's ops without its entry being
+	 * checked at accept (a callback skipped) never reads a stale one.
+	 */
+	u64 cookie = atomic64_read(&sk->sk_cookie);
 	struct toa_entry *e;
 	bool found = false;
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(e, &toa_buckets[toa_bucket(sk)], node) {
-		if (e->sk == sk) {
+		if (e->sk == sk && e->cookie == cookie) {
 			*out = e->client;
 			found = true;
 			break;
