@@ -77,6 +77,28 @@ static const struct proto_ops *toa_ops[TOA_OPS_COUNT];
 
 DEFINE_STATIC_SRCU(toa_ops_srcu);
 
+/* The client @c as an IPv4 peer: false if it does not fit (NAT64). */
+static bool toa_put_peer4(struct sockaddr_in *sin, const struct toa_client *c)
+{
+	if (c->family != TOA_AF_INET)
+		return false;
+	sin->sin_port = c->port;
+	memcpy(&sin->sin_addr, c->addr, 4);
+	return true;
+}
+
+/* The client @c as an IPv6 peer (::ffff:a.b.c.d for an IPv4 one). */
+static void toa_put_peer6(struct sockaddr_in6 *sin6, const struct toa_client *c)
+{
+	sin6->sin6_port = c->port;
+	sin6->sin6_flowinfo = 0;
+	sin6->sin6_scope_id = 0;
+	if (c->family == TOA_AF_INET)
+		ipv6_addr_set_v4mapped(*(__be32 *)c->addr, &sin6->sin6_addr);
+	else
+		memcpy(&sin6->sin6_addr, c->addr, 16);
+}
+
 static void toa_rewrite_peer(struct sock *sk, struct sockaddr *uaddr)
 {
 	struct net *net = sock_net(sk);
@@ -87,25 +109,12 @@ static void toa_rewrite_peer(struct sock *sk, struct sockaddr *uaddr)
 		return;
 	}
 	if (sk->sk_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
-
-		if (c.family != TOA_AF_INET) {
+		if (!toa_put_peer4((struct sockaddr_in *)uaddr, &c)) {
 			toa_stat_inc(net, TOA_STAT_GETNAME_TOA_NAT64);
 			return;
 		}
-		sin->sin_port = c.port;
-		memcpy(&sin->sin_addr, c.addr, 4);
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
-
-		sin6->sin6_port = c.port;
-		sin6->sin6_flowinfo = 0;
-		sin6->sin6_scope_id = 0;
-		if (c.family == TOA_AF_INET)
-			ipv6_addr_set_v4mapped(*(__be32 *)c.addr,
-					       &sin6->sin6_addr);
-		else
-			memcpy(&sin6->sin6_addr, c.addr, 16);
+		toa_put_peer6((struct sockaddr_in6 *)uaddr, &c);
 	}
 	toa_stat_inc(net, TOA_STAT_GETNAME_TOA_OK);
 }
@@ -166,8 +175,7 @@ static noinline int toa_peer4(struct socket *sock, struct sockaddr *uaddr,
 	if (!toa_peer_connected(sk, peer))
 		return -ENOTCONN;
 	sin->sin_family = AF_INET;
-	sin->sin_port = c.port;
-	memcpy(&sin->sin_addr, c.addr, 4);
+	toa_put_peer4(sin, &c);
 	memset(sin->sin_zero, 0, sizeof(sin->sin_zero));
 	toa_stat_inc(sock_net(sk), TOA_STAT_GETNAME_TOA_OK);
 	return sizeof(*sin);
@@ -187,13 +195,7 @@ static noinline int toa_peer6(struct socket *sock, struct sockaddr *uaddr,
 	if (!toa_peer_connected(sk, peer))
 		return -ENOTCONN;
 	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = c.port;
-	sin6->sin6_flowinfo = 0;
-	if (c.family == TOA_AF_INET)
-		ipv6_addr_set_v4mapped(*(__be32 *)c.addr, &sin6->sin6_addr);
-	else
-		memcpy(&sin6->sin6_addr, c.addr, 16);
-	sin6->sin6_scope_id = 0;
+	toa_put_peer6(sin6, &c);
 	toa_stat_inc(sock_net(sk), TOA_STAT_GETNAME_TOA_OK);
 	return sizeof(*sin6);
 }
@@ -230,7 +232,7 @@ static int toa_ops_index(const struct proto_ops *ops)
 }
 
 /* Give @sock the kernel's table back, if it holds ours. */
-static void toa_ops_unswap(struct socket *sock)
+void toa_peer_ops_unswap(struct socket *sock)
 {
 	int i = toa_ops_index(READ_ONCE(sock->ops));
 
@@ -244,7 +246,7 @@ static void toa_ops_unswap(struct socket *sock)
  */
 static void toa_ops_give_up(struct socket *sock)
 {
-	toa_ops_unswap(sock);
+	toa_peer_ops_unswap(sock);
 	if (sock->sk)
 		toa_store_del(sock->sk);
 }
@@ -289,27 +291,14 @@ static int toa_connect(struct socket *sock, struct sockaddr *uaddr,
 	return inet_stream_connect(sock, uaddr, addr_len, flags);
 }
 
-/* Our table for a socket now holding @ops, or NULL (not inet TCP). */
-static const struct proto_ops *toa_ops_for(const struct proto_ops *ops)
-{
-	int i = toa_ops_index(ops);
-
-	return i < 0 ? NULL : toa_ops[i];
-}
-
 bool toa_peer_ops_swap(struct socket *sock)
 {
-	const struct proto_ops *ours = toa_ops_for(READ_ONCE(sock->ops));
+	int i = toa_ops_index(READ_ONCE(sock->ops));
 
-	if (!ours)
+	if (i < 0)
 		return false;
-	WRITE_ONCE(sock->ops, ours);
+	WRITE_ONCE(sock->ops, toa_ops[i]);
 	return true;
-}
-
-void toa_peer_ops_unswap(struct socket *sock)
-{
-	toa_ops_unswap(sock);
 }
 
 bool toa_peer_ops_held(const struct socket *sock)

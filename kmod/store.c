@@ -134,6 +134,16 @@ int toa_store_add(const struct toa_entry *src)
 	return 0;
 }
 
+/* Remove @e from its bucket and the counts; its bucket lock held. */
+static void toa_store_unlink(struct toa_entry *e)
+{
+	hlist_del_rcu(&e->node);
+	atomic_long_dec(&toa_count);
+	if (!e->accepted)
+		atomic_long_dec(&toa_unaccepted);
+	kfree_rcu(e, rcu);
+}
+
 bool toa_store_accept(struct sock *sk)
 {
 	unsigned int b;
@@ -153,11 +163,7 @@ bool toa_store_accept(struct sock *sk)
 		 * end went unseen: it goes now.
 		 */
 		if (e->cookie != toa_sock_cookie(sk)) {
-			hlist_del_rcu(&e->node);
-			atomic_long_dec(&toa_count);
-			if (!e->accepted)
-				atomic_long_dec(&toa_unaccepted);
-			kfree_rcu(e, rcu);
+			toa_store_unlink(e);
 			break;
 		}
 		if (!e->accepted) {
@@ -232,12 +238,8 @@ void toa_store_del(const struct sock *sk)
 	spin_lock_irqsave(toa_lock_of(b), flags);
 	hlist_for_each_entry(e, &toa_buckets[b], node) {
 		if (e->sk == sk) {
-			hlist_del_rcu(&e->node);
-			atomic_long_dec(&toa_count);
-			if (!e->accepted)
-				atomic_long_dec(&toa_unaccepted);
+			toa_store_unlink(e);
 			spin_unlock_irqrestore(toa_lock_of(b), flags);
-			kfree_rcu(e, rcu);
 			return;
 		}
 	}
