@@ -135,38 +135,40 @@ static int bench_serve(int port, long n)
 	return 0;
 }
 
+/* Seconds for N getpeername() (@peer) or getsockname() calls on @s. */
+static double time_getname(int s, int peer, long n, struct sockaddr_storage *ss)
+{
+	double t0 = now();
+	socklen_t len;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		len = sizeof(*ss);
+		if (peer ? getpeername(s, (struct sockaddr *)ss, &len)
+			 : getsockname(s, (struct sockaddr *)ss, &len))
+			die(peer ? "getpeername" : "getsockname");
+	}
+	return now() - t0;
+}
+
 static int bench_getname(int port, long n)
 {
 	struct sockaddr_storage ss;
 	char host[INET6_ADDRSTRLEN] = "?";
 	int lfd = listener(AF_INET6, port), s;
-	socklen_t len;
-	double t0, dt;
-	long i;
+	double dt;
 
 	printf("ready\n");
 	fflush(stdout);
 	s = accept(lfd, NULL, NULL);
 	if (s < 0)
 		die("accept");
-	t0 = now();
-	for (i = 0; i < n; i++) {
-		len = sizeof(ss);
-		if (getpeername(s, (struct sockaddr *)&ss, &len))
-			die("getpeername");
-	}
-	dt = now() - t0;
+	dt = time_getname(s, 1, n, &ss);
 	inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
 	printf("bench getname rate=%.0f/s n=%ld secs=%.2f ns=%.1f peer=%s\n", n / dt, n, dt,
 	       dt * 1e9 / n, host);
 	/* getsockname on the same socket: never rewritten */
-	t0 = now();
-	for (i = 0; i < n; i++) {
-		len = sizeof(ss);
-		if (getsockname(s, (struct sockaddr *)&ss, &len))
-			die("getsockname");
-	}
-	dt = now() - t0;
+	dt = time_getname(s, 0, n, &ss);
 	printf("bench getsockname rate=%.0f/s n=%ld secs=%.2f ns=%.1f\n", n / dt, n, dt,
 	       dt * 1e9 / n);
 	/* echo the client's greeting: toa-connect checks it */
