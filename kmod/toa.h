@@ -13,7 +13,8 @@
  *   stats.c    counters and /proc/net/toa_stats
  *   sockopt.c  getsockopt() API
  *   netlink.c  generic netlink control plane (include/toa/netlink.h)
- *   udp.c      UDP: UOA options, the flow map, its getsockopt API
+ *   udp*.c     UDP: UOA options (udp_input.c), the flow map (udp_map.c),
+ *              its getsockopt API (udp_sockopt.c); overview in udp.c
  *   main.c     init order and unwind
  */
 #ifndef _TOA_KMOD_TOA_H

@@ -86,7 +86,7 @@ enum toa_stat {
 	 * syn_recv_sock_no_toa), so the client is still seen.
 	 */
 	TOA_STAT_OPT_RACED,
-	/* ---- UDP (include/toa/uoa.h, kmod/udp.c) ---- */
+	/* ---- UDP (include/toa/uoa.h, kmod/udp*.c) ---- */
 	/* Datagrams carrying a well-formed UOA option (IP-option or
 	 * protocol-248 mode), whatever then happened to it.
 	 */
@@ -100,9 +100,11 @@ enum toa_stat {
 	 * wrapper's datagram dropped (also in udp_drop).
 	 */
 	TOA_STAT_UDP_OPT_MALFORMED,
-	/* UOA options from a source outside the trusted-balancer list:
-	 * ignored and blanked (every option 31 of the header), the datagram
-	 * delivered without a mapping.
+	/* UOA options, and protocol-248 wrappers (with or without an
+	 * option), from a source outside the trusted-balancer list: an IP
+	 * option is ignored and blanked (every option 31 of the header), the
+	 * datagram delivered without a mapping; a wrapper to this host is
+	 * never removed: its datagram is dropped (also in udp_drop).
 	 */
 	TOA_STAT_UDP_OPT_UNTRUSTED,
 	/* UOA options ignored because rewriting is paused (enabled=0). */
@@ -110,8 +112,9 @@ enum toa_stat {
 	/* Protocol-248 datagrams unwrapped into plain UDP datagrams. */
 	TOA_STAT_UDP_UNWRAPPED,
 	/* Datagrams dropped by toa.ko: a protocol-248 packet with a broken
-	 * wrapper, whose inner UDP header, length or checksum is wrong, or
-	 * that could not be made writable (out of memory).
+	 * wrapper, whose inner UDP header, length or checksum is wrong, from
+	 * an untrusted sender, or that could not be made writable (out of
+	 * memory).
 	 */
 	TOA_STAT_UDP_DROP,
 	/* Flow mappings created (a flow seen with an option for the first
@@ -123,8 +126,9 @@ enum toa_stat {
 	 * client).
 	 */
 	TOA_STAT_UDP_MAP_UPDATE,
-	/* Options not recorded: the flow map at udp_max_entries, or out of
-	 * memory. The datagram itself is delivered.
+	/* Options not recorded: the flow map at udp_max_entries (all
+	 * namespaces together) once the expired mappings are reclaimed, or
+	 * out of memory. The datagram itself is delivered.
 	 */
 	TOA_STAT_UDP_MAP_FULL,
 	/* Mappings forgotten after udp_timeout seconds without an option or
@@ -139,6 +143,12 @@ enum toa_stat {
 	TOA_STAT_UDP_LOOKUP_MISS,
 	/* global: flow mappings currently stored (a gauge). */
 	TOA_STAT_UDP_MAP_IN_USE,
+	/* Options not recorded because their namespace holds its share of
+	 * the flow map (udp_netns_max_entries mappings) once its expired ones
+	 * are reclaimed: a flood into one namespace cannot stop another's
+	 * mappings. The datagram itself is delivered.
+	 */
+	TOA_STAT_UDP_MAP_NETNS_FULL,
 	TOA_STAT_COUNT
 };
 
@@ -173,6 +183,7 @@ static const char *const toa_stat_names[TOA_STAT_COUNT] = {
 	/* TOA_STAT_UDP_LOOKUP_OK */ "udp_lookup_ok",
 	/* TOA_STAT_UDP_LOOKUP_MISS */ "udp_lookup_miss",
 	/* TOA_STAT_UDP_MAP_IN_USE */ "udp_map_in_use",
+	/* TOA_STAT_UDP_MAP_NETNS_FULL */ "udp_map_netns_full",
 };
 
 /* True for the counters that are global rather than per network namespace. */
