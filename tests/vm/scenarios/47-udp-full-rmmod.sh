@@ -30,6 +30,54 @@ done
 expect_line 11 lookup=10.0.1.2:42110
 expect_stats srv udp_map_new=6 udp_map_full=5 udp_map_in_use=6 udp_opt_seen=11
 
+log "a namespace's share: srv may hold 8 mappings of the 100"
+echo 8 >/sys/module/toa/parameters/udp_netns_max_entries
+serve -u -4 -p 9000 -n 3
+cli "$TOA_BIN/toa-connect" -u -n 3 -s 42120 10.0.2.2 9000
+serve_wait
+expect_line 1 lookup=10.0.1.2:42120
+expect_line 2 lookup=10.0.1.2:42121
+expect_line 3 lookup=ENOENT ipopt=10.0.1.2:42122
+expect_stats srv udp_map_new=8 udp_map_netns_full=1 udp_map_full=5 udp_map_in_use=8
+
+log "... while another namespace (cli, on its loopback) still maps its flows"
+lb_inject=$INJECT_PID
+cli nft -f - <<-NFT
+	table inet loq {
+		chain out {
+			type filter hook output priority filter; policy accept;
+			oifname "lo" udp dport 9300 queue num 1 bypass
+		}
+	}
+NFT
+inject_start cli --queue 1 --mode every --client 198.51.100.7:4242
+ip netns exec cli "$TOA_BIN/toa-peer-server" -u -4 -b 127.0.0.1 -p 9300 -n 1 >"$TOA_TMP/lo.out" &
+lo_pid=$!
+until { read -r first <"$TOA_TMP/lo.out"; } 2>/dev/null && [[ $first == ready* ]]; do
+	kill -0 "$lo_pid" 2>/dev/null || fail "toa-peer-server in cli exited early"
+	nap 0.05
+done
+cli "$TOA_BIN/toa-connect" -u -s 42300 127.0.0.1 9300
+wait "$lo_pid" || fail "toa-peer-server in cli failed"
+grep -q 'lookup=198.51.100.7:4242' "$TOA_TMP/lo.out" ||
+	fail "cli's flow not mapped: $(cat "$TOA_TMP/lo.out")"
+expect_stats cli udp_map_new=1 udp_map_netns_full=0 udp_map_full=0
+inject_stop
+INJECT_PID=$lb_inject
+
+log "... and srv's expired mappings make room for its new flows"
+echo 1 >/sys/module/toa/parameters/udp_timeout
+wait_stat srv udp_map_expired 8
+wait_stat cli udp_map_expired 1
+echo 360 >/sys/module/toa/parameters/udp_timeout
+serve -u -4 -p 9000 -n 3
+cli "$TOA_BIN/toa-connect" -u -n 3 -s 42130 10.0.2.2 9000
+serve_wait
+for n in 1 2 3; do
+	expect_line $n lookup=10.0.1.2:$((42129 + n))
+done
+expect_stats srv udp_map_expired=8 udp_map_netns_full=1 udp_map_in_use=3
+
 log "rmmod and insmod under load"
 # Unregistering any netfilter hook drops every packet a netns has queued
 # to NFQUEUE (nf_queue_nf_hook_drop), so each rmmod loses the datagrams
