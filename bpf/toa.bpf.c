@@ -36,16 +36,21 @@
 #define EINVAL		22
 #define ENOTCONN	107
 
-_Static_assert(sizeof(struct toa_bpf_entry) == TOA_BPF_ENTRY_SIZE,
-	       "toa_bpf_entry layout");
-_Static_assert(sizeof(struct toa_bpf_conn) == TOA_BPF_CONN_SIZE,
-	       "toa_bpf_conn layout");
-_Static_assert(sizeof(struct toa_peer_info) == TOA_PEER_INFO_SIZE_V1,
-	       "toa_peer_info layout");
-_Static_assert(sizeof(struct toa_nat64_peer) == TOA_NAT64_PEER_SIZE,
-	       "toa_nat64_peer layout");
-_Static_assert(TOA_AF_INET == AF_INET && TOA_AF_INET6 == AF_INET6,
-	       "address families");
+/*
+ * The layouts userspace reads, as clang lays them out for BPF (bpf_test.cpp
+ * checks the host compiler's side): the kernel's BUILD_BUG_ON(), a
+ * negative array size when @cond holds.
+ */
+#define BUILD_BUG_ON(cond)	((void)sizeof(char[1 - 2 * !!(cond)]))
+
+static __always_inline void layout_checks(void)
+{
+	BUILD_BUG_ON(sizeof(struct toa_bpf_entry) != TOA_BPF_ENTRY_SIZE);
+	BUILD_BUG_ON(sizeof(struct toa_bpf_conn) != TOA_BPF_CONN_SIZE);
+	BUILD_BUG_ON(sizeof(struct toa_peer_info) != TOA_PEER_INFO_SIZE_V1);
+	BUILD_BUG_ON(sizeof(struct toa_nat64_peer) != TOA_NAT64_PEER_SIZE);
+	BUILD_BUG_ON(TOA_AF_INET != AF_INET || TOA_AF_INET6 != AF_INET6);
+}
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -335,6 +340,7 @@ int toa_sockops(struct bpf_sock_ops *skops)
 	struct toa_bpf_entry *e;
 	struct bpf_sock *sk;
 
+	layout_checks();
 	switch (skops->op) {
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		/* skb: the segment that completed the handshake (the third

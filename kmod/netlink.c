@@ -149,15 +149,15 @@ static int toa_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	if (!all)
 		goto fail;
 	for (s = 0; s < TOA_STAT_COUNT; s++) {
-		if (TOA_STAT_IS_GLOBAL(s) && !global)
+		if (toa_stat_is_global(s) && !global)
 			continue;
 		one = nla_nest_start(msg, s + 1);
 		if (!one ||
 		    nla_put_u32(msg, TOA_STAT_A_ID, s) ||
-		    nla_put_string(msg, TOA_STAT_A_NAME, toa_stat_names[s]) ||
+		    nla_put_string(msg, TOA_STAT_A_NAME, toa_stat_name(s)) ||
 		    nla_put_u64_64bit(msg, TOA_STAT_A_VALUE, v[s],
 				      TOA_STAT_A_PAD) ||
-		    (TOA_STAT_IS_GLOBAL(s) &&
+		    (toa_stat_is_global(s) &&
 		     nla_put_flag(msg, TOA_STAT_A_GLOBAL)))
 			goto fail;
 		nla_nest_end(msg, one);

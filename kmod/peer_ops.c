@@ -66,14 +66,13 @@ static const struct proto_ops *toa_base_ops[TOA_OPS_COUNT];
  */
 static const struct proto_ops *toa_ops[TOA_OPS_COUNT];
 
-#define TOA_OPS_SET(i, field, fn)					\
-	do {								\
-		typeof(toa_ops[i]->field) __fn = (fn);	/* type check */ \
-		WRITE_ONCE(*(void **)((void *)toa_ops[i] +		\
-				      offsetof(typeof(*toa_ops[i]),	\
-					       field)),			\
-			   (void *)__fn);				\
-	} while (0)
+/*
+ * Store @fn into @slot, a function pointer in one of our tables: the one
+ * place that casts their const away. WRITE_ONCE(): exit writes into
+ * tables that live sockets point at. The cast hides the types, so
+ * toa_peer_ops_init() checks them at build time.
+ */
+#define TOA_OPS_SET(slot, fn)	WRITE_ONCE(*(void **)&(slot), (void *)(fn))
 
 DEFINE_STATIC_SRCU(toa_ops_srcu);
 
@@ -163,7 +162,7 @@ static bool toa_peer_connected(const struct sock *sk, int peer)
  * here).
  */
 static noinline int toa_peer4(struct socket *sock, struct sockaddr *uaddr,
-			       int peer)
+			      int peer)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
 	struct sock *sk = sock->sk;
@@ -183,7 +182,7 @@ static noinline int toa_peer4(struct socket *sock, struct sockaddr *uaddr,
 
 #if IS_ENABLED(CONFIG_IPV6)
 static noinline int toa_peer6(struct socket *sock, struct sockaddr *uaddr,
-			       int peer)
+			      int peer)
 {
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
 	struct sock *sk = sock->sk;
@@ -332,6 +331,14 @@ int toa_peer_ops_init(void)
 {
 	int i, err;
 
+	/* What TOA_OPS_SET() stores: each wrapper has its slot's type. */
+	BUILD_BUG_ON(!__same_type(toa_ops[0]->setsockopt, &toa_setsockopt));
+	BUILD_BUG_ON(!__same_type(toa_ops[0]->connect, &toa_connect));
+	BUILD_BUG_ON(!__same_type(toa_ops[0]->getname, &toa_getname4));
+	BUILD_BUG_ON(!__same_type(toa_ops[0]->getname, &toa_getname6));
+	BUILD_BUG_ON(!__same_type(toa_ops[0]->release, &toa_release4));
+	BUILD_BUG_ON(!__same_type(toa_ops[0]->release, &toa_release6));
+
 	err = toa_base_of(AF_INET, &toa_base_ops[TOA_OPS_V4]);
 	if (err)
 		return err;
@@ -359,11 +366,11 @@ int toa_peer_ops_init(void)
 			err = -ENOMEM;
 			goto fail;
 		}
-		TOA_OPS_SET(i, setsockopt, toa_setsockopt);
-		TOA_OPS_SET(i, connect, toa_connect);
-		TOA_OPS_SET(i, getname,
+		TOA_OPS_SET(toa_ops[i]->setsockopt, toa_setsockopt);
+		TOA_OPS_SET(toa_ops[i]->connect, toa_connect);
+		TOA_OPS_SET(toa_ops[i]->getname,
 			    i == TOA_OPS_V4 ? toa_getname4 : toa_getname6);
-		TOA_OPS_SET(i, release,
+		TOA_OPS_SET(toa_ops[i]->release,
 			    i == TOA_OPS_V4 ? toa_release4 : toa_release6);
 	}
 	return 0;
@@ -384,10 +391,11 @@ void toa_peer_ops_exit(void)
 	for (i = 0; i < TOA_OPS_COUNT; i++) {
 		if (!toa_ops[i])
 			continue;
-		TOA_OPS_SET(i, getname, toa_base_ops[i]->getname);
-		TOA_OPS_SET(i, setsockopt, toa_base_ops[i]->setsockopt);
-		TOA_OPS_SET(i, connect, toa_base_ops[i]->connect);
-		TOA_OPS_SET(i, release, toa_base_ops[i]->release);
+		TOA_OPS_SET(toa_ops[i]->getname, toa_base_ops[i]->getname);
+		TOA_OPS_SET(toa_ops[i]->setsockopt,
+			    toa_base_ops[i]->setsockopt);
+		TOA_OPS_SET(toa_ops[i]->connect, toa_base_ops[i]->connect);
+		TOA_OPS_SET(toa_ops[i]->release, toa_base_ops[i]->release);
 	}
 	/* Tasks that read a wrapper's address, or are preempted in one
 	 * outside the SRCU section; then those inside it; then those

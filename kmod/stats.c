@@ -98,7 +98,7 @@ void toa_stats_read(const struct net *net, u64 *out)
 	st = rcu_dereference(toa_net(net)->stats);
 	for (s = 0; s < TOA_STAT_COUNT; s++) {
 		out[s] = 0;
-		if (TOA_STAT_IS_GLOBAL(s)) {
+		if (toa_stat_is_global(s)) {
 			out[s] = toa_stat_global(s);
 			continue;
 		}
@@ -147,10 +147,10 @@ static int toa_stats_show(struct seq_file *seq, void *v)
 	rcu_read_lock();
 	st = rcu_dereference(toa_net(net)->stats);
 	for (s = 0; s < TOA_STAT_COUNT; s++) {
-		if (TOA_STAT_IS_GLOBAL(s) && !global)
+		if (toa_stat_is_global(s) && !global)
 			continue;	/* not even the name: nothing to infer */
-		seq_printf(seq, "%-24s %12llu", toa_stat_names[s], total[s]);
-		if (!TOA_STAT_IS_GLOBAL(s))
+		seq_printf(seq, "%-24s %12llu", toa_stat_name(s), total[s]);
+		if (!toa_stat_is_global(s))
 			for_each_possible_cpu(cpu)
 				seq_printf(seq, " %12llu",
 					   st ? per_cpu_ptr(st, cpu)->v[s] : 0);

@@ -84,13 +84,23 @@ static void toa_udp_key_of(const struct sk_buff *skb, u8 pf,
 	}
 }
 
+/* Is the datagram's sender (the balancer) on the trusted list? */
+static bool toa_udp_src_trusted(const struct sk_buff *skb, bool v4)
+{
+	if (v4)
+		return toa_trust_allows(TOA_AF_INET,
+					(const u8 *)&ip_hdr(skb)->saddr);
+	return toa_trust_allows(TOA_AF_INET6,
+				(const u8 *)&ipv6_hdr(skb)->saddr);
+}
+
 /*
- * Judge a parsed option of flow @k and record it. Returns false when the
- * option was rejected (malformed or untrusted): a local datagram must not
- * carry it on to the socket.
+ * Judge a parsed option of flow @k, whose sender is @trusted, and record
+ * it. Returns false when the option was rejected (malformed or untrusted):
+ * a local datagram must not carry it on to the socket.
  */
 static bool toa_udp_accept(struct net *net, enum uoa_parse_result res,
-			   const struct uoa_client *c,
+			   bool trusted, const struct uoa_client *c,
 			   const struct toa_udp_key *k, u32 flags)
 {
 	switch (res) {
@@ -103,7 +113,7 @@ static bool toa_udp_accept(struct net *net, enum uoa_parse_result res,
 		break;
 	}
 	toa_stat_inc(net, TOA_STAT_UDP_OPT_SEEN);
-	if (!toa_trust_allows(k->family, k->saddr)) {
+	if (!trusted) {
 		toa_stat_inc(net, TOA_STAT_UDP_OPT_UNTRUSTED);
 		return false;
 	}
@@ -141,7 +151,8 @@ static unsigned int toa_udp_ipopt(struct sk_buff *skb,
 	if (!uh)
 		return NF_ACCEPT;	/* truncated: UDP drops it */
 	toa_udp_key_of(skb, st->pf, uh, &k);
-	if (toa_udp_accept(st->net, res, &c, &k, UOA_FLOW_F_IPOPT) || !local)
+	if (toa_udp_accept(st->net, res, toa_udp_src_trusted(skb, true), &c,
+			   &k, UOA_FLOW_F_IPOPT) || !local)
 		return NF_ACCEPT;
 	if (skb_ensure_writable(skb, ihl)) {
 		toa_stat_inc(st->net, TOA_STAT_UDP_DROP);
@@ -213,15 +224,6 @@ static bool toa_udp_inner_ok(struct sk_buff *skb,
 	return !nf_checksum(skb, st->hook, nhlen, IPPROTO_UDP, st->pf);
 }
 
-static bool toa_udp_src_trusted(const struct sk_buff *skb, bool v4)
-{
-	if (v4)
-		return toa_trust_allows(TOA_AF_INET,
-					(const u8 *)&ip_hdr(skb)->saddr);
-	return toa_trust_allows(TOA_AF_INET6,
-				(const u8 *)&ipv6_hdr(skb)->saddr);
-}
-
 /*
  * Protocol-248 mode. @strip: the datagram is for this host: remove the
  * wrapper (a broken one, or one from an untrusted sender, drops the
@@ -256,7 +258,8 @@ static unsigned int toa_udp_opp(struct sk_buff *skb,
 					&_uh);
 		if (uh) {
 			toa_udp_key_of(skb, st->pf, uh, &k);
-			toa_udp_accept(st->net, res, &c, &k,
+			toa_udp_accept(st->net, res,
+				       toa_udp_src_trusted(skb, v4), &c, &k,
 				       UOA_FLOW_F_PROTO248);
 		}
 		return NF_ACCEPT;
@@ -296,7 +299,8 @@ static unsigned int toa_udp_opp(struct sk_buff *skb,
 	}
 	toa_stat_inc(st->net, TOA_STAT_UDP_UNWRAPPED);
 	toa_udp_key_of(skb, st->pf, udp_hdr(skb), &k);
-	toa_udp_accept(st->net, res, &c, &k, UOA_FLOW_F_PROTO248);
+	/* the sender was found trusted above: the wrapper is gone */
+	toa_udp_accept(st->net, res, true, &c, &k, UOA_FLOW_F_PROTO248);
 	return NF_ACCEPT;
 
 bad:

@@ -35,10 +35,10 @@
  *    TOA_A_STATS: NLA_NESTED, one nest per counter (the type of each nest
  *                 is its index + 1 and carries no meaning):
  *        TOA_STAT_A_ID:     NLA_U32, enum toa_stat (include/toa/stats.h)
- *        TOA_STAT_A_NAME:   NLA_NUL_STRING, toa_stat_names[id]
+ *        TOA_STAT_A_NAME:   NLA_NUL_STRING, toa_stat_name(id)
  *        TOA_STAT_A_VALUE:  NLA_U64, the total over all CPUs
  *        TOA_STAT_A_GLOBAL: NLA_FLAG, present for a module-wide counter
- *                           (TOA_STAT_IS_GLOBAL); others are per netns
+ *                           (toa_stat_is_global()); others are per netns
  *
  * Every counter the module has is sent, including ones newer than this
  * header: readers show unknown ids by their name. The exception: the
@@ -151,6 +151,7 @@ enum toa_cmd {
 	TOA_CMD_LOOKUP_SOCKET,
 	__TOA_CMD_MAX
 };
+
 #define TOA_CMD_MAX (__TOA_CMD_MAX - 1)
 
 enum toa_attr {
@@ -167,6 +168,7 @@ enum toa_attr {
 	TOA_A_REMOTE,		/* in: address nest (lookup) */
 	__TOA_A_LAST
 };
+
 #define TOA_A_MAX (__TOA_A_LAST - 1)
 
 enum toa_stat_attr {
@@ -178,6 +180,7 @@ enum toa_stat_attr {
 	TOA_STAT_A_GLOBAL,	/* NLA_FLAG */
 	__TOA_STAT_A_LAST
 };
+
 #define TOA_STAT_A_MAX (__TOA_STAT_A_LAST - 1)
 
 enum toa_sock_attr {
@@ -191,6 +194,7 @@ enum toa_sock_attr {
 	TOA_SOCK_A_AGE_MS,	/* NLA_U64 */
 	__TOA_SOCK_A_LAST
 };
+
 #define TOA_SOCK_A_MAX (__TOA_SOCK_A_LAST - 1)
 
 enum toa_addr_attr {
@@ -200,6 +204,7 @@ enum toa_addr_attr {
 	TOA_ADDR_A_PORT,	/* NLA_BE16 */
 	__TOA_ADDR_A_LAST
 };
+
 #define TOA_ADDR_A_MAX (__TOA_ADDR_A_LAST - 1)
 
 #endif /* _UAPI_TOA_NETLINK_H */

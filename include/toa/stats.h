@@ -5,7 +5,7 @@
  * The counters are per network namespace (each netns has its own
  * /proc/net/toa_stats), except the ones marked "global".
  *
- * The global gauges (TOA_STAT_IS_GLOBAL) count the sockets, flows and
+ * The global gauges (toa_stat_is_global()) count the sockets, flows and
  * probe misses of every namespace together, so a reader in one namespace
  * could learn from them how busy the others are and, by sampling, when
  * they open connections. They are therefore shown, in /proc/net/toa_stats
@@ -16,7 +16,7 @@
  * a missing gauge means "not yours to see", never zero. A namespace's own
  * counters, and its own live connections (TOA_CMD_GET_SOCKETS), stay
  * visible to every reader in it. The names in
- * toa_stat_names[] are what /proc/net/toa_stats prints, what toactl shows
+ * toa_stat_name() are what /proc/net/toa_stats prints, what toactl shows
  * and the keys of its JSON output; the first names are the ones other TOA
  * modules print, so existing dashboards and greps keep working.
  * Identifiers are stable: new counters are only ever appended.
@@ -152,43 +152,55 @@ enum toa_stat {
 	TOA_STAT_COUNT
 };
 
-/* In enum toa_stat order (positional, so C++ can include this header). */
-static const char *const toa_stat_names[TOA_STAT_COUNT] = {
-	/* TOA_STAT_SYN_RECV_SOCK_TOA */ "syn_recv_sock_toa",
-	/* TOA_STAT_SYN_RECV_SOCK_NO_TOA */ "syn_recv_sock_no_toa",
-	/* TOA_STAT_GETNAME_TOA_OK */ "getname_toa_ok",
-	/* TOA_STAT_GETNAME_TOA_MISMATCH */ "getname_toa_mismatch",
-	/* TOA_STAT_GETNAME_TOA_BYPASS */ "getname_toa_bypass",
-	/* TOA_STAT_GETNAME_TOA_NAT64 */ "getname_toa_nat64",
-	/* TOA_STAT_OPT_SEEN */ "opt_seen",
-	/* TOA_STAT_OPT_MALFORMED */ "opt_malformed",
-	/* TOA_STAT_OPT_UNTRUSTED */ "opt_untrusted",
-	/* TOA_STAT_OPT_PAUSED */ "opt_paused",
-	/* TOA_STAT_STORE_FAIL */ "store_fail",
-	/* TOA_STAT_LOOKUP_OK */ "lookup_ok",
-	/* TOA_STAT_LOOKUP_MISS */ "lookup_miss",
-	/* TOA_STAT_STORE_IN_USE */ "store_in_use",
-	/* TOA_STAT_PROBE_MISSED */ "probe_missed",
-	/* TOA_STAT_OPT_RACED */ "opt_raced",
-	/* TOA_STAT_UDP_OPT_SEEN */ "udp_opt_seen",
-	/* TOA_STAT_UDP_OPT_MALFORMED */ "udp_opt_malformed",
-	/* TOA_STAT_UDP_OPT_UNTRUSTED */ "udp_opt_untrusted",
-	/* TOA_STAT_UDP_OPT_PAUSED */ "udp_opt_paused",
-	/* TOA_STAT_UDP_UNWRAPPED */ "udp_unwrapped",
-	/* TOA_STAT_UDP_DROP */ "udp_drop",
-	/* TOA_STAT_UDP_MAP_NEW */ "udp_map_new",
-	/* TOA_STAT_UDP_MAP_UPDATE */ "udp_map_update",
-	/* TOA_STAT_UDP_MAP_FULL */ "udp_map_full",
-	/* TOA_STAT_UDP_MAP_EXPIRED */ "udp_map_expired",
-	/* TOA_STAT_UDP_LOOKUP_OK */ "udp_lookup_ok",
-	/* TOA_STAT_UDP_LOOKUP_MISS */ "udp_lookup_miss",
-	/* TOA_STAT_UDP_MAP_IN_USE */ "udp_map_in_use",
-	/* TOA_STAT_UDP_MAP_NETNS_FULL */ "udp_map_netns_full",
-};
+/*
+ * The name of counter @s (an enum toa_stat), NULL for an unknown one. A
+ * function, not a table: every file that includes this header would get
+ * an unused copy of the table (-Wunused-const-variable).
+ */
+static inline const char *toa_stat_name(unsigned int s)
+{
+	/* In enum toa_stat order (positional, so C++ can include this). */
+	static const char *const names[TOA_STAT_COUNT] = {
+		/* TOA_STAT_SYN_RECV_SOCK_TOA */ "syn_recv_sock_toa",
+		/* TOA_STAT_SYN_RECV_SOCK_NO_TOA */ "syn_recv_sock_no_toa",
+		/* TOA_STAT_GETNAME_TOA_OK */ "getname_toa_ok",
+		/* TOA_STAT_GETNAME_TOA_MISMATCH */ "getname_toa_mismatch",
+		/* TOA_STAT_GETNAME_TOA_BYPASS */ "getname_toa_bypass",
+		/* TOA_STAT_GETNAME_TOA_NAT64 */ "getname_toa_nat64",
+		/* TOA_STAT_OPT_SEEN */ "opt_seen",
+		/* TOA_STAT_OPT_MALFORMED */ "opt_malformed",
+		/* TOA_STAT_OPT_UNTRUSTED */ "opt_untrusted",
+		/* TOA_STAT_OPT_PAUSED */ "opt_paused",
+		/* TOA_STAT_STORE_FAIL */ "store_fail",
+		/* TOA_STAT_LOOKUP_OK */ "lookup_ok",
+		/* TOA_STAT_LOOKUP_MISS */ "lookup_miss",
+		/* TOA_STAT_STORE_IN_USE */ "store_in_use",
+		/* TOA_STAT_PROBE_MISSED */ "probe_missed",
+		/* TOA_STAT_OPT_RACED */ "opt_raced",
+		/* TOA_STAT_UDP_OPT_SEEN */ "udp_opt_seen",
+		/* TOA_STAT_UDP_OPT_MALFORMED */ "udp_opt_malformed",
+		/* TOA_STAT_UDP_OPT_UNTRUSTED */ "udp_opt_untrusted",
+		/* TOA_STAT_UDP_OPT_PAUSED */ "udp_opt_paused",
+		/* TOA_STAT_UDP_UNWRAPPED */ "udp_unwrapped",
+		/* TOA_STAT_UDP_DROP */ "udp_drop",
+		/* TOA_STAT_UDP_MAP_NEW */ "udp_map_new",
+		/* TOA_STAT_UDP_MAP_UPDATE */ "udp_map_update",
+		/* TOA_STAT_UDP_MAP_FULL */ "udp_map_full",
+		/* TOA_STAT_UDP_MAP_EXPIRED */ "udp_map_expired",
+		/* TOA_STAT_UDP_LOOKUP_OK */ "udp_lookup_ok",
+		/* TOA_STAT_UDP_LOOKUP_MISS */ "udp_lookup_miss",
+		/* TOA_STAT_UDP_MAP_IN_USE */ "udp_map_in_use",
+		/* TOA_STAT_UDP_MAP_NETNS_FULL */ "udp_map_netns_full",
+	};
+
+	return s < TOA_STAT_COUNT ? names[s] : 0;
+}
 
 /* True for the counters that are global rather than per network namespace. */
-#define TOA_STAT_IS_GLOBAL(s) \
-	((s) == TOA_STAT_STORE_IN_USE || (s) == TOA_STAT_PROBE_MISSED || \
-	 (s) == TOA_STAT_UDP_MAP_IN_USE)
+static inline int toa_stat_is_global(unsigned int s)
+{
+	return s == TOA_STAT_STORE_IN_USE || s == TOA_STAT_PROBE_MISSED ||
+	       s == TOA_STAT_UDP_MAP_IN_USE;
+}
 
 #endif /* _UAPI_TOA_STATS_H */

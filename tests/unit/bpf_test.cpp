@@ -92,7 +92,7 @@ TEST(BpfLayout, CountersKept)
 	std::vector<std::string> used;
 	for (int s = 0; s < TOA_STAT_COUNT; s++)
 		if (TOA_BPF_STAT_USED(s))
-			used.push_back(toa_stat_names[s]);
+			used.push_back(toa_stat_name(s));
 	ASSERT_EQ(used.size(), 14u);
 	EXPECT_EQ(used.front(), "syn_recv_sock_toa");
 	EXPECT_EQ(used.back(), "store_in_use");

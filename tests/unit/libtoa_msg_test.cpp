@@ -92,9 +92,9 @@ TEST(Msg, StatsReply)
 	for (uint32_t i = 0; i < TOA_STAT_COUNT; i++) {
 		nlattr *one = mnl_attr_nest_start(m.nlh, i + 1);
 		mnl_attr_put_u32(m.nlh, TOA_STAT_A_ID, i);
-		mnl_attr_put_strz(m.nlh, TOA_STAT_A_NAME, toa_stat_names[i]);
+		mnl_attr_put_strz(m.nlh, TOA_STAT_A_NAME, toa_stat_name(i));
 		mnl_attr_put_u64(m.nlh, TOA_STAT_A_VALUE, 1000 + i);
-		if (TOA_STAT_IS_GLOBAL(i))
+		if (toa_stat_is_global(i))
 			mnl_attr_put(m.nlh, TOA_STAT_A_GLOBAL, 0, nullptr);
 		mnl_attr_nest_end(m.nlh, one);
 	}
@@ -104,9 +104,9 @@ TEST(Msg, StatsReply)
 	ASSERT_EQ(v.size(), size_t(TOA_STAT_COUNT));
 	for (uint32_t i = 0; i < TOA_STAT_COUNT; i++) {
 		EXPECT_EQ(v[i].id, i);
-		EXPECT_EQ(v[i].name, toa_stat_names[i]);
+		EXPECT_EQ(v[i].name, toa_stat_name(i));
 		EXPECT_EQ(v[i].value, 1000u + i);
-		EXPECT_EQ(v[i].global, bool(TOA_STAT_IS_GLOBAL(i)));
+		EXPECT_EQ(v[i].global, bool(toa_stat_is_global(i)));
 	}
 }
 

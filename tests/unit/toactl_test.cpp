@@ -215,11 +215,11 @@ TEST(Toactl, EveryCounterHasHelp)
 	for (std::size_t i = 0; i < TOA_STAT_COUNT; i++) {
 		bool gauge = true;
 		const char *h = stat_help_text(i, &gauge);
-		ASSERT_NE(h, nullptr) << toa_stat_names[i];
-		EXPECT_GT(std::strlen(h), 10u) << toa_stat_names[i];
+		ASSERT_NE(h, nullptr) << toa_stat_name(i);
+		EXPECT_GT(std::strlen(h), 10u) << toa_stat_name(i);
 		// only the ones kept as current values are gauges
 		EXPECT_EQ(gauge, i == TOA_STAT_STORE_IN_USE || i == TOA_STAT_UDP_MAP_IN_USE)
-			<< toa_stat_names[i];
+			<< toa_stat_name(i);
 	}
 	EXPECT_EQ(stat_help_text(TOA_STAT_COUNT, nullptr), nullptr);
 }

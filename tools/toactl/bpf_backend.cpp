@@ -516,7 +516,7 @@ std::vector<counter> stats()
 		if (bpf_map_lookup_elem(maps.stats.get(), &id, v.data()))
 			fail_errno(errno, "read toa_stats");
 		counter c;
-		c.name = toa_stat_names[id];
+		c.name = toa_stat_name(id);
 		for (auto x : v)
 			c.value += x; // a gauge's per-CPU parts wrap to its sum
 		out.push_back(c);

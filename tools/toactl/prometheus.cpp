@@ -105,7 +105,7 @@ std::string prometheus_text(const std::vector<named_value> &counters, const prom
 		bool gauge = false;
 		const char *help = nullptr;
 		for (std::size_t i = 0; i < TOA_STAT_COUNT; i++)
-			if (c.name == toa_stat_names[i])
+			if (c.name == toa_stat_name(i))
 				help = stat_help_text(i, &gauge);
 		std::string h =
 			help ? help : "toa counter " + c.name + " (not described by this toactl)";
