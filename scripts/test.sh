@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# test.sh - every test of the project: unit tests, a short build matrix,
-# checkpatch, fuzz smoke, toa-inject on the host, the BPF mode on the
-# host's own kernel, the install targets, toa.ko (built by DKMS) in a QEMU
+# test.sh - every test of the project: unit tests, a short build matrix
+# (with the unit tests under ASan and UBSan), checkpatch, W=1 builds of
+# toa.ko, fuzz smoke, toa-inject on the host, the BPF mode on the host's
+# own kernel, the install targets, toa.ko (built by DKMS) in a QEMU
 # VM on Debian 12's default kernel (6.1) and on its 6.12 kernel, then the
 # Debian packages. Prints each stage's result and a last line "N passed,
 # N failed" over every test run.
@@ -129,7 +130,7 @@ bad=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log/unit.log")
 [[ -n $total ]] || { total=1; bad=1; }
 count $((total - bad)) "$bad" unit
 
-stage "build matrix, short: the library alone, warning-free"
+stage "build matrix, short: the library alone, warning-free; the unit tests under ASan and UBSan"
 bash scripts/build-matrix.sh --short 2>&1 | tee "$log/build-matrix.log"
 count_from "$log/build-matrix.log" build-matrix
 
@@ -138,6 +139,10 @@ if bash scripts/format.sh --check; then count 1 0 format; else count 0 1 format;
 
 stage "checkpatch (kernel coding style of kmod/ and the uapi headers)"
 if bash scripts/checkpatch.sh; then count 1 0 checkpatch; else count 0 1 checkpatch; fi
+
+stage "toa.ko with the kernel's extra warnings (W=1), both kernels"
+bash scripts/kmod-w1.sh ${TOA_TEST_KERNELS:-default 6.12} 2>&1 | tee "$log/kmod-w1.log"
+count_from "$log/kmod-w1.log" kmod-w1
 
 stage "fuzz smoke (${FUZZ_SECONDS:-10}s per fuzzer)"
 if make -s fuzz WERROR=ON FUZZ_SECONDS="${FUZZ_SECONDS:-10}"; then count 1 0 fuzz; else count 0 1 fuzz; fi

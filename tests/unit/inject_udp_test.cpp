@@ -96,7 +96,8 @@ Bytes build(const Dgram &d)
 		p[9] = 17;
 		std::memcpy(&p[12], d.src.data(), 4);
 		std::memcpy(&p[16], d.dst.data(), 4);
-		std::memcpy(&p[20], d.ipopts.data(), d.ipopts.size());
+		if (!d.ipopts.empty()) // memcpy from a null data() is UB
+			std::memcpy(&p[20], d.ipopts.data(), d.ipopts.size());
 		wr16(&p[10], ref_fold(ref_add(0, p.data(), ihl)));
 	} else {
 		p.assign(40, 0);

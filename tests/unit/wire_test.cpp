@@ -24,7 +24,8 @@ Parsed parse(const Bytes &opts, __u32 mask = TOA_FMT_DEFAULT_MASK)
 	std::memset(&p.client, 0xAA, sizeof(p.client));
 	// Copy into an exactly-sized heap buffer so ASan catches any overread.
 	auto *buf = new __u8[opts.size() ? opts.size() : 1];
-	std::memcpy(buf, opts.data(), opts.size());
+	if (!opts.empty()) // memcpy from an empty vector's null data() is UB
+		std::memcpy(buf, opts.data(), opts.size());
 	p.result = toa_parse_options(buf, static_cast<unsigned>(opts.size()), mask, &p.client);
 	delete[] buf;
 	return p;
