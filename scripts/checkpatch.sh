@@ -4,7 +4,7 @@
 # checkpatch.sh - run the kernel's checkpatch.pl (--strict) over the module
 # and the uapi headers it includes. checkpatch is not in the headers
 # package, so it is taken once from Debian's linux-source package and kept
-# in build/checkpatch/. Fails on any ERROR or WARNING; CHECKs are shown.
+# in build/checkpatch/. Fails on any ERROR, WARNING or CHECK.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/common.sh"
 cp_dir=$TOA_ROOT/build/checkpatch
@@ -46,8 +46,8 @@ out=$({
 		--ignore PREFER_DEFINED_ATTRIBUTE_MACRO -f "${uapi[@]}" 2>&1
 } || true)
 echo "$out" | grep -v '^total:' || true
-if grep -qE ': (ERROR|WARNING):' <<<"$out"; then
-	echo "checkpatch: errors or warnings above" >&2
+if grep -qE ': (ERROR|WARNING|CHECK):' <<<"$out"; then
+	echo "checkpatch --strict: errors, warnings or checks above" >&2
 	exit 1
 fi
-echo "checkpatch: clean (no errors or warnings) on $((${#files[@]} + ${#uapi[@]})) files"
+echo "checkpatch --strict: clean (no errors, warnings or checks) on $((${#files[@]} + ${#uapi[@]})) files"
