@@ -9,9 +9,10 @@
  * release, connect and setsockopt wrapped, and points a socket at one:
  *
  *   - a TCP listener, when it starts listening (or, for one opened before
- *     toa.ko was loaded, at its first TOA child): accept() copies the
- *     listener's ops into the new socket before it waits, and from 6.6 on
- *     it asks the listener's ops for the peer address it returns;
+ *     toa.ko was loaded or reloaded, at its first TOA child): accept()
+ *     copies the listener's ops into the new socket before it waits, and
+ *     from 6.6 on it asks the listener's ops for the peer address it
+ *     returns;
  *   - an accepted socket, when it is grafted (hook.c): a TOA child keeps
  *     (or gets) the module's table, any other child the kernel's.
  *
@@ -220,12 +221,26 @@ static int toa_getname6(struct socket *sock, struct sockaddr *uaddr, int peer)
 }
 #endif
 
+/*
+ * Which of our tables @ops is, or the kernel's table it stands for: -1 if
+ * neither. A table left by an earlier load of toa.ko counts as the
+ * kernel's: that load's exit pointed every entry back at the kernel's
+ * functions, so it is a byte-for-byte copy of the kernel's table. Without
+ * this a listener opened before a reload would keep the old table, and
+ * its children the balancer's address, until the server restarted.
+ */
 static int toa_ops_index(const struct proto_ops *ops)
 {
 	int i;
 
+	if (!ops)
+		return -1;
 	for (i = 0; i < TOA_OPS_COUNT; i++)
-		if (ops && (ops == toa_ops[i] || ops == toa_base_ops[i]))
+		if (ops == toa_ops[i] || ops == toa_base_ops[i])
+			return i;
+	for (i = 0; i < TOA_OPS_COUNT; i++)
+		if (toa_base_ops[i] &&
+		    !memcmp(ops, toa_base_ops[i], sizeof(*ops)))
 			return i;
 	return -1;
 }

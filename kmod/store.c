@@ -23,6 +23,12 @@
  * it (toa_store_accept(), the cookie checked there) and the socket gets
  * the module's proto_ops (peer_ops.c); getname reads the entry with a
  * plain compare of the cookie (toa_store_client()).
+ *
+ * Entries come from a cache of their own ("toa_entry" in /proc/slabinfo
+ * when the kernel does not merge it): exactly their size rather than the
+ * next kmalloc size up (192 bytes), and what the module holds is seen
+ * apart from the rest of the kernel (the soak scenarios boot with
+ * slab_nomerge to count it).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,6 +52,7 @@ static atomic_long_t toa_count = ATOMIC_LONG_INIT(0);
 /* Entries of children not yet accepted: accept() looks only when > 0. */
 static atomic_long_t toa_unaccepted = ATOMIC_LONG_INIT(0);
 static unsigned int toa_max_entries;
+static struct kmem_cache *toa_entry_cache;
 
 static unsigned int toa_bucket(const struct sock *sk)
 {
@@ -70,14 +77,30 @@ int toa_store_init(unsigned int max_entries)
 {
 	unsigned int i;
 
+	toa_entry_cache = KMEM_CACHE(toa_entry, 0);
+	if (!toa_entry_cache)
+		return -ENOMEM;
 	toa_buckets = kvcalloc(1U << TOA_STORE_BITS, sizeof(*toa_buckets),
 			       GFP_KERNEL);
-	if (!toa_buckets)
+	if (!toa_buckets) {
+		kmem_cache_destroy(toa_entry_cache);
 		return -ENOMEM;
+	}
 	for (i = 0; i < TOA_STORE_LOCKS; i++)
 		spin_lock_init(&toa_locks[i]);
 	toa_max_entries = max_entries;
 	return 0;
+}
+
+/*
+ * Not kfree_rcu(): the cache is destroyed at exit, and rcu_barrier() waits
+ * for call_rcu() callbacks only (kfree_rcu() batches its own until 6.12's
+ * kvfree_rcu_barrier()).
+ */
+static void toa_entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(toa_entry_cache,
+			container_of(head, struct toa_entry, rcu));
 }
 
 /* Called after every probe is gone and an RCU grace period has passed. */
@@ -90,13 +113,17 @@ void toa_store_exit(void)
 	for (i = 0; i < (1U << TOA_STORE_BITS); i++) {
 		hlist_for_each_entry_safe(e, tmp, &toa_buckets[i], node) {
 			hlist_del(&e->node);
-			kfree(e);
+			kmem_cache_free(toa_entry_cache, e);
 		}
 	}
 	atomic_long_set(&toa_count, 0);
 	atomic_long_set(&toa_unaccepted, 0);
 	kvfree(toa_buckets);
 	toa_buckets = NULL;
+	/* the entries freed after a grace period, and their callback's text */
+	rcu_barrier();
+	kmem_cache_destroy(toa_entry_cache);
+	toa_entry_cache = NULL;
 }
 
 int toa_store_add(const struct toa_entry *src)
@@ -105,7 +132,7 @@ int toa_store_add(const struct toa_entry *src)
 	struct toa_entry *e, *old;
 	unsigned long flags;
 
-	e = kmalloc(sizeof(*e), GFP_ATOMIC);
+	e = kmem_cache_alloc(toa_entry_cache, GFP_ATOMIC);
 	if (!e)
 		return -ENOMEM;
 	*e = *src;
@@ -118,14 +145,14 @@ int toa_store_add(const struct toa_entry *src)
 				atomic_long_inc(&toa_unaccepted);
 			hlist_replace_rcu(&old->node, &e->node);
 			spin_unlock_irqrestore(toa_lock_of(b), flags);
-			kfree_rcu(old, rcu);
+			call_rcu(&old->rcu, toa_entry_free_rcu);
 			return 0;
 		}
 	}
 	if (atomic_long_inc_return(&toa_count) > toa_max_entries) {
 		atomic_long_dec(&toa_count);
 		spin_unlock_irqrestore(toa_lock_of(b), flags);
-		kfree(e);
+		kmem_cache_free(toa_entry_cache, e);
 		return -ENOSPC;
 	}
 	atomic_long_inc(&toa_unaccepted);
@@ -141,7 +168,7 @@ static void toa_store_unlink(struct toa_entry *e)
 	atomic_long_dec(&toa_count);
 	if (!e->accepted)
 		atomic_long_dec(&toa_unaccepted);
-	kfree_rcu(e, rcu);
+	call_rcu(&e->rcu, toa_entry_free_rcu);
 }
 
 bool toa_store_accept(struct sock *sk)
