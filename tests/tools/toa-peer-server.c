@@ -432,7 +432,10 @@ int main(int argc, char **argv)
 			udp ? "not for UDP" : strerror(errno));
 		return 1;
 	}
-	if (!udp && listen(fd, 128) < 0) {
+	/* The kernel caps it at net.core.somaxconn: a scenario that piles up
+	 * connections before accepting them raises that.
+	 */
+	if (!udp && listen(fd, 65535) < 0) {
 		perror("toa-peer-server: listen");
 		return 1;
 	}

@@ -14,8 +14,9 @@
 # Environment: KVER, TOA_KO, TOA_BIN (defaults for the options),
 # TOA_VM_TIMEOUT (whole VM, s), TOA_VM_SCENARIO_TIMEOUT (s), TOA_VM_SHELL=1
 # (debug shell on the console), TOA_VM_TRACE=1 (set -x in scenarios),
-# TOA_VM_MEM (MiB), TOA_VM_ACCEL (tcg), TOA_VM_CPU (max), TOA_VM_CMDLINE
-# (extra kernel parameters), TOA_VM_DETERMINISTIC=1 (one vCPU, QEMU's
+# TOA_VM_MEM (MiB), TOA_CONNS / TOA_CONCURRENT / TOA_SOAK_CONNS /
+# TOA_UNLOAD_CYCLES (scenario sizes, passed to the guest), TOA_VM_ACCEL
+# (tcg), TOA_VM_CPU (max), TOA_VM_CMDLINE (extra kernel parameters), TOA_VM_DETERMINISTIC=1 (one vCPU, QEMU's
 # -icount shift=0,sleep=off: guest nanoseconds count executed
 # instructions, so a benchmark figure repeats; for bench/ only).
 set -euo pipefail
@@ -60,6 +61,8 @@ ensure_pkgs qemu-system-x86 busybox-static kmod cpio xz-utils zstd \
 kver=${kver:-$(default_kver)}
 bash "$VM_DIR/kernel.sh" "$kver"
 bash "$VM_DIR/initramfs.sh" "$kver"
+# The scenarios' own test module (a kernel-side TCP server, scenario 26).
+ksock_ko=$(bash "$VM_DIR/ksock/build.sh" "$kver")
 # Tools the guest cannot fetch (it has no network): node_exporter reads
 # toactl's Prometheus output in scenario 30.
 bash "$VM_DIR/node-exporter.sh" >/dev/null
@@ -79,9 +82,14 @@ scen_timeout=${TOA_VM_SCENARIO_TIMEOUT:-120}
 	printf 'TOA_KO=%q\n' "$ko"
 	printf 'TOA_BIN=%q\n' "$bin"
 	printf 'KVER=%q\n' "$kver"
+	printf 'export TOA_KSOCK_KO=%q\n' "$ksock_ko"
 	printf 'TOA_VM_SCENARIO_TIMEOUT=%q\n' "$scen_timeout"
 	printf 'TOA_VM_SHELL=%q\n' "${TOA_VM_SHELL:-}"
 	printf 'TOA_VM_TRACE=%q\n' "${TOA_VM_TRACE:-}"
+	# The scenarios' size knobs (make check-long sets the long forms).
+	for v in TOA_CONNS TOA_CONCURRENT TOA_SOAK_CONNS TOA_UNLOAD_CYCLES; do
+		[[ -z ${!v:-} ]] || printf 'export %s=%q\n' "$v" "${!v}"
+	done
 } >"$out/env"
 
 # A hung guest must never hang CI: cap the whole run. Scale with the number
@@ -91,6 +99,9 @@ vm_timeout=${TOA_VM_TIMEOUT:-$((n * 60 > 600 ? n * 60 : 600))}
 cmdline="console=ttyS0 panic=-1 panic_on_warn=0 quiet loglevel=4"
 # Speed under TCG: no spectre mitigations (nothing to protect in a test VM).
 cmdline+=" mitigations=off"
+# Every slab cache on its own line of /proc/slabinfo: toa.ko's entries
+# ("toa_entry") are then counted apart from the rest of the kernel.
+cmdline+=" slab_nomerge"
 cmdline+=" toavm_root=$TOA_ROOT toavm_out=$out"
 [[ -n ${TOA_VM_SHELL:-} ]] && cmdline+=" toavm_shell=1"
 cmdline+=" ${TOA_VM_CMDLINE:-}"
