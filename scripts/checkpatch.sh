@@ -28,9 +28,9 @@ if [[ ! -x $cp_pl ]]; then
 fi
 
 cd "$TOA_ROOT"
-# Kernel-side sources, and the uapi headers the kernel includes (toa.h is
+# Kernel-side sources (the scenarios' test module too), and the uapi headers the kernel includes (toa.h is
 # the userspace C ABI: not kernel code).
-files=(kmod/*.c kmod/*.h bpf/*.c bpf/include/linux/*.h)
+files=(kmod/*.c kmod/*.h bpf/*.c bpf/include/linux/*.h tests/vm/ksock/*.c)
 uapi=()
 for h in include/toa/*.h; do
 	case $h in

@@ -15,8 +15,9 @@
 # TOA_VM_TIMEOUT (whole VM, s), TOA_VM_SCENARIO_TIMEOUT (s), TOA_VM_SHELL=1
 # (debug shell on the console), TOA_VM_TRACE=1 (set -x in scenarios),
 # TOA_VM_MEM (MiB), TOA_CONNS / TOA_CONCURRENT / TOA_SOAK_CONNS /
-# TOA_UNLOAD_CYCLES (scenario sizes, passed to the guest), TOA_VM_ACCEL
-# (tcg), TOA_VM_CPU (max), TOA_VM_CMDLINE (extra kernel parameters), TOA_VM_DETERMINISTIC=1 (one vCPU, QEMU's
+# TOA_UNLOAD_CYCLES / TOA_BARRAGE (scenario sizes, passed to the guest),
+# TOA_VM_ACCEL (tcg), TOA_VM_CPU (max), TOA_VM_CMDLINE (extra kernel
+# parameters), TOA_VM_DETERMINISTIC=1 (one vCPU, QEMU's
 # -icount shift=0,sleep=off: guest nanoseconds count executed
 # instructions, so a benchmark figure repeats; for bench/ only).
 set -euo pipefail
@@ -87,7 +88,7 @@ scen_timeout=${TOA_VM_SCENARIO_TIMEOUT:-120}
 	printf 'TOA_VM_SHELL=%q\n' "${TOA_VM_SHELL:-}"
 	printf 'TOA_VM_TRACE=%q\n' "${TOA_VM_TRACE:-}"
 	# The scenarios' size knobs (make check-long sets the long forms).
-	for v in TOA_CONNS TOA_CONCURRENT TOA_SOAK_CONNS TOA_UNLOAD_CYCLES; do
+	for v in TOA_CONNS TOA_CONCURRENT TOA_SOAK_CONNS TOA_UNLOAD_CYCLES TOA_BARRAGE; do
 		[[ -z ${!v:-} ]] || printf 'export %s=%q\n' "$v" "${!v}"
 	done
 } >"$out/env"
