@@ -3,8 +3,9 @@
 #
 # format.sh [--check] - the userspace C and C++ in the style of the root
 # .clang-format (Debian's clang-format): rewrites the files, or with
-# --check lists the ones that differ and fails. kmod/, bpf/ and include/
-# are kernel style (scripts/checkpatch.sh).
+# --check lists the ones that differ and fails. kmod/, bpf/, include/ and
+# the scenarios' test module (tests/vm/ksock/) are kernel style
+# (scripts/checkpatch.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 check=0
@@ -15,7 +16,7 @@ case ${1:-} in
 esac
 command -v clang-format >/dev/null || { echo "format.sh: clang-format missing (apt-get install clang-format)" >&2; exit 1; }
 mapfile -t files < <(git ls-files -- 'libtoa/*' 'tools/*' 'tests/*' 'bench/*' 'examples/*' |
-	grep -E '\.(c|h|cpp|hpp)$')
+	grep -E '\.(c|h|cpp|hpp)$' | grep -v '^tests/vm/ksock/')
 if ((check)); then
 	bad=0
 	for f in "${files[@]}"; do
