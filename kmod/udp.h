@@ -49,6 +49,7 @@ struct toa_udp_flow {
  */
 struct toa_udp_net {
 	atomic_t flows;
+	bool defrag6;	/* nf_defrag_ipv6 enabled here by us (udp_input.c) */
 };
 
 extern unsigned int toa_udp_net_id;

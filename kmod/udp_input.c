@@ -31,10 +31,11 @@
  *   FORWARD, IPv4 and IPv6  (module parameter udp_forward)
  *       Record the options of forwarded datagrams, changing nothing.
  *
- * IPv6 fragments of a wrapper are reassembled before PRE_ROUTING only
- * where nf_defrag_ipv6 runs (with conntrack, as on every Kubernetes node);
- * without it the kernel reassembles them after the last hook, and they
- * are dropped as an unknown protocol.
+ * IPv6 fragments of a wrapper: IPv6 reassembles after LOCAL_IN (the
+ * fragment header is an upper layer to it), where a whole wrapper would
+ * meet no protocol 248 and be dropped. So with udp=1 toa.ko enables
+ * nf_defrag_ipv6 in every namespace, as conntrack does: fragments are
+ * whole at PRE_ROUTING, before the unwrapping hook.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,6 +52,7 @@
 #include <net/addrconf.h>
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <toa/uoa.h>
 
 #include "toa.h"
@@ -522,25 +524,77 @@ static const struct nf_hook_ops toa_udp_fwd_hooks[] = {
 	},
 };
 
+/*
+ * nf_defrag_ipv6's per-namespace switch, looked up by name (symbol_get()):
+ * a link to it would make insmod of toa.ko fail wherever nf_defrag_ipv6
+ * is not loaded yet. NULL where it is not available: fragmented IPv6
+ * wrappers are then unwrapped only where conntrack runs.
+ */
+static int (*toa_defrag6_enable)(struct net *net);
+static void (*toa_defrag6_disable)(struct net *net);
+
+static void toa_udp_defrag6_get(void)
+{
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	toa_defrag6_enable = symbol_request(nf_defrag_ipv6_enable);
+	toa_defrag6_disable = symbol_get(nf_defrag_ipv6_disable);
+	if (toa_defrag6_enable && toa_defrag6_disable)
+		return;
+	if (toa_defrag6_enable)
+		symbol_put(nf_defrag_ipv6_enable);
+	if (toa_defrag6_disable)
+		symbol_put(nf_defrag_ipv6_disable);
+	toa_defrag6_enable = NULL;
+	toa_defrag6_disable = NULL;
+#endif
+	pr_warn("udp: nf_defrag_ipv6 unavailable: fragmented IPv6 wrappers are unwrapped only where conntrack runs\n");
+}
+
+static void toa_udp_defrag6_put(void)
+{
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	if (!toa_defrag6_enable)
+		return;
+	symbol_put(nf_defrag_ipv6_enable);
+	symbol_put(nf_defrag_ipv6_disable);
+	toa_defrag6_enable = NULL;
+	toa_defrag6_disable = NULL;
+#endif
+}
+
 static int __net_init toa_udp_net_init(struct net *net)
 {
+	struct toa_udp_net *un = toa_udp_net(net);
 	int err;
 
-	atomic_set(&toa_udp_net(net)->flows, 0);
+	atomic_set(&un->flows, 0);
+	un->defrag6 = false;
 	err = nf_register_net_hooks(net, toa_udp_hooks,
 				    ARRAY_SIZE(toa_udp_hooks));
-	if (err || !toa_udp_forward)
-		return err;
-	err = nf_register_net_hooks(net, toa_udp_fwd_hooks,
-				    ARRAY_SIZE(toa_udp_fwd_hooks));
 	if (err)
-		nf_unregister_net_hooks(net, toa_udp_hooks,
-					ARRAY_SIZE(toa_udp_hooks));
-	return err;
+		return err;
+	if (toa_udp_forward) {
+		err = nf_register_net_hooks(net, toa_udp_fwd_hooks,
+					    ARRAY_SIZE(toa_udp_fwd_hooks));
+		if (err) {
+			nf_unregister_net_hooks(net, toa_udp_hooks,
+						ARRAY_SIZE(toa_udp_hooks));
+			return err;
+		}
+	}
+	/* Not fatal: only fragmented IPv6 wrappers depend on it. */
+	if (toa_defrag6_enable) {
+		un->defrag6 = !toa_defrag6_enable(net);
+		if (!un->defrag6)
+			pr_warn_once("udp: nf_defrag_ipv6 not enabled in a namespace: its fragmented IPv6 wrappers are lost\n");
+	}
+	return 0;
 }
 
 static void __net_exit toa_udp_net_exit(struct net *net)
 {
+	if (toa_udp_net(net)->defrag6)
+		toa_defrag6_disable(net);
 	if (toa_udp_forward)
 		nf_unregister_net_hooks(net, toa_udp_fwd_hooks,
 					ARRAY_SIZE(toa_udp_fwd_hooks));
@@ -558,9 +612,15 @@ static struct pernet_operations toa_udp_net_ops = {
 
 int toa_udp_input_init(void)
 {
+	int err;
+
 	if (!toa_udp_enabled)
 		return 0;
-	return register_pernet_subsys(&toa_udp_net_ops);
+	toa_udp_defrag6_get();
+	err = register_pernet_subsys(&toa_udp_net_ops);
+	if (err)
+		toa_udp_defrag6_put();
+	return err;
 }
 
 /* Unregisters every namespace's hooks (nf_unregister_net_hooks waits for
@@ -568,6 +628,8 @@ int toa_udp_input_init(void)
  */
 void toa_udp_input_exit(void)
 {
-	if (toa_udp_enabled)
-		unregister_pernet_subsys(&toa_udp_net_ops);
+	if (!toa_udp_enabled)
+		return;
+	unregister_pernet_subsys(&toa_udp_net_ops);
+	toa_udp_defrag6_put();
 }

@@ -10,7 +10,9 @@
 # mode wraps IPv6 datagrams all the same, on the same dual-stack socket as
 # its IPv4 ones. Whatever the path to the socket, the INPUT rules see
 # plain UDP only: fragments (reassembled, without conntrack on the
-# backend, only at LOCAL_IN) are unwrapped before the filter table too.
+# backend, at LOCAL_IN for IPv4, and for IPv6 before PRE_ROUTING by
+# nf_defrag_ipv6, which toa.ko enables) are unwrapped before the filter
+# table too.
 # With the backend's own DNAT (Docker -p, NodePort), the flow is mapped as
 # the socket sees it, after NAT.
 source "$TOA_ROOT/tests/vm/udp-lib.sh"
@@ -72,6 +74,16 @@ serve -u -4 -p 9000 -n 1
 udp_send 41015 10.0.2.2 9000 1 -m "$big"
 serve_wait
 expect_line 1 from=10.0.2.1:41015 lookup=10.0.1.2:41015 flow=proto248,10.0.1.2:41015
+inject_stop
+
+# IPv6 reassembles after LOCAL_IN: whole at PRE_ROUTING only because
+# toa.ko enabled nf_defrag_ipv6 in srv (no conntrack there yet).
+log "IPv6 fragments of a wrapper, no conntrack on srv: reassembled before PRE_ROUTING"
+inject_start lb --queue 0 --mode every --uoa-mode proto248
+serve -u -6 -p 9000 -n 1
+udp_send 41018 fd02::2 9000 1 -m "$big"
+serve_wait
+expect_line 1 "from=[fd02::1]:41018" "lookup=[fd01::2]:41018" "flow=proto248,[fd01::2]:41018"
 inject_stop
 
 log "srv DNATs port 9100 to 9000: mapped as the socket sees the flow"
