@@ -4,7 +4,7 @@
  * and prints, for each, every way an application can learn its peer, so a
  * scenario can compare one line with what it expects.
  *
- *   toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] [-t SECS] [-D SECS]
+ *   toa-peer-server [-4|-6|-d] [-b ADDR] [-I DEV] -p PORT [-n COUNT] [-t SECS] [-D SECS]
  *                   [-u] [-v]
  *
  *   -4        IPv4 socket (default, unless -b is an IPv6 address)
@@ -12,6 +12,8 @@
  *   -d        dual-stack IPv6 socket bound to :: (IPV6_V6ONLY=0): IPv4
  *             peers appear as [::ffff:a.b.c.d]
  *   -b ADDR   bind address (default 0.0.0.0 or ::)
+ *   -I DEV    bind the socket to device DEV (SO_BINDTODEVICE; a VRF device:
+ *             receive and answer in that VRF)
  *   -p PORT   listening port (required)
  *   -n COUNT  exit 0 after COUNT connections (default 1; 0 = never)
  *   -t SECS   exit 1 if no connection comes for SECS seconds (default: wait)
@@ -87,8 +89,9 @@
 #define ECHO_MAX    65536
 #define ECHO_IDLE_S 5
 
-static const char usage[] = "usage: toa-peer-server [-4|-6|-d] [-b ADDR] -p PORT [-n COUNT] "
-			    "[-t SECS] [-D SECS] [-u] [-v]\n";
+static const char usage[] =
+	"usage: toa-peer-server [-4|-6|-d] [-b ADDR] [-I DEV] -p PORT [-n COUNT] "
+	"[-t SECS] [-D SECS] [-u] [-v]\n";
 
 static int verbose;
 
@@ -337,14 +340,14 @@ static int wait_readable(int fd, long secs)
 
 int main(int argc, char **argv)
 {
-	const char *bind_addr = NULL;
+	const char *bind_addr = NULL, *dev = NULL;
 	long port = -1, count = 1, timeout = 0, defer = 0, done;
 	int mode = 0, udp = 0, opt, fd, one = 1, v6only;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	char ep[ENDPOINT_STRLEN];
 
-	while ((opt = getopt(argc, argv, "46db:p:n:t:D:uvh")) != -1) {
+	while ((opt = getopt(argc, argv, "46db:I:p:n:t:D:uvh")) != -1) {
 		switch (opt) {
 		case '4':
 		case '6':
@@ -355,6 +358,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			bind_addr = optarg;
+			break;
+		case 'I':
+			dev = optarg;
 			break;
 		case 'p':
 			port = parse_num(optarg, 0, 65535);
@@ -420,6 +426,10 @@ int main(int argc, char **argv)
 			perror("toa-peer-server: IPV6_V6ONLY");
 			return 1;
 		}
+	}
+	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev)) < 0) {
+		fprintf(stderr, "toa-peer-server: SO_BINDTODEVICE %s: %s\n", dev, strerror(errno));
+		return 1;
 	}
 	format_sockaddr(ep, sizeof(ep), &ss);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
