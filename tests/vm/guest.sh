@@ -189,6 +189,13 @@ main() {
 	export TOA_ROOT TOA_KO TOA_BIN KVER TOA_VM_TRACE
 	export -f vm_modprobe
 	setup_modprobe
+	# Every namespace a scenario makes starts without IPv6 duplicate
+	# address detection (addresses usable at once, not after ~1 s): taken
+	# over from here (devconf_inherit_init_net=1), instead of one process
+	# per namespace setting it (topology.sh). No scenario changes this
+	# namespace's ipv4/ipv6 conf, which new namespaces now copy.
+	sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.core.devconf_inherit_init_net=1 && export TOA_NETNS_NO_DAD=1
 	hostname toa-vm
 	ip link set lo up
 	dmesg >"$OUT/boot-dmesg"
