@@ -30,8 +30,12 @@ topo_up
 lb_snat
 lb_queue 0
 srv sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+# The balancer's conntrack keeps each closed connection for 120 s: room
+# for all of them (the default of a 1 GiB guest fills at ~10k, and then
+# drops handshakes).
+sysctl -qw net.netfilter.nf_conntrack_max=262144
 # Room for the ports of connections in TIME_WAIT on the client.
-cli sysctl -qw net.ipv4.ip_local_port_range="10000 64999" net.ipv4.tcp_tw_reuse=1
+cli sysctl -qw net.ipv4.ip_local_port_range="10000 64999"
 inject_start lb --queue 0 --max-flows 65536 --timeout 10
 
 serve -d -p 8000 -n 0

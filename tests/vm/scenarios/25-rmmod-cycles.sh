@@ -22,7 +22,7 @@ topo_up
 lb_snat
 lb_queue 0
 srv sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
-cli sysctl -qw net.ipv4.ip_local_port_range="10000 64999" net.ipv4.tcp_tw_reuse=1
+cli sysctl -qw net.ipv4.ip_local_port_range="10000 64999"
 # Every packet carries the option: a handshake that straddles an insmod
 # still finds one on the packet that completes it.
 inject_start lb --queue 0 --mode every --max-flows 65536 --timeout 10

@@ -33,7 +33,7 @@ topo_up
 lb_snat
 lb_queue 0
 srv sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
-cli sysctl -qw net.ipv4.ip_local_port_range="10000 64999" net.ipv4.tcp_tw_reuse=1
+cli sysctl -qw net.ipv4.ip_local_port_range="10000 64999"
 serve -d -p 8000 -n 0
 total=0
 
