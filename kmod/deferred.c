@@ -63,8 +63,8 @@ static void toa_deferred_unlink(struct toa_deferred *d)
 	kfree(d);
 }
 
-/* Drop expired entries; toa_deferred_lock held. */
-static void toa_deferred_expire(u64 now)
+/* Drop the entries expired at @now, or @all of them; toa_deferred_lock held. */
+static void toa_deferred_sweep(u64 now, bool all)
 {
 	struct toa_deferred *d;
 	struct hlist_node *tmp;
@@ -72,7 +72,7 @@ static void toa_deferred_expire(u64 now)
 
 	for (i = 0; i < ARRAY_SIZE(toa_deferred_table); i++)
 		hlist_for_each_entry_safe(d, tmp, &toa_deferred_table[i], node)
-			if (now - d->e.created_ns > TOA_DEFERRED_TTL)
+			if (all || now - d->e.created_ns > TOA_DEFERRED_TTL)
 				toa_deferred_unlink(d);
 }
 
@@ -113,7 +113,7 @@ void toa_deferred_add(const struct toa_entry *e, const struct request_sock *req)
 	if (old)
 		toa_deferred_unlink(old);	/* the ACK again: the newer one */
 	if (atomic_read(&toa_deferred_count) >= TOA_DEFERRED_MAX)
-		toa_deferred_expire(now);
+		toa_deferred_sweep(now, false);
 	if (atomic_read(&toa_deferred_count) >= TOA_DEFERRED_MAX) {
 		toa_stat_inc(net, TOA_STAT_STORE_FAIL);
 		goto drop;
@@ -162,15 +162,10 @@ bool toa_deferred_take(const struct sock *child, struct toa_entry *e)
 /* After the hooks are gone. */
 void toa_deferred_exit(void)
 {
-	struct toa_deferred *d;
-	struct hlist_node *tmp;
 	unsigned long flags;
-	unsigned int i;
 
 	spin_lock_irqsave(&toa_deferred_lock, flags);
 	toa_deferred_closed = true;
-	for (i = 0; i < ARRAY_SIZE(toa_deferred_table); i++)
-		hlist_for_each_entry_safe(d, tmp, &toa_deferred_table[i], node)
-			toa_deferred_unlink(d);
+	toa_deferred_sweep(0, true);
 	spin_unlock_irqrestore(&toa_deferred_lock, flags);
 }

@@ -5,7 +5,8 @@
 # setting): the kernel drops the bare third ACK, the only packet an
 # LVS-style balancer writes the option into, and makes the child from the
 # first data packet, which has none. toa.ko keeps the ACK's option for the
-# connection and gives it to the child (kmod/deferred.c).
+# connection and gives it to the child (kmod/deferred.c), once vetted:
+# an untrusted sender's option is never kept.
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 # TcpExtTCPDeferAcceptDrop of srv: bare ACKs the kernel dropped for it.
@@ -41,3 +42,11 @@ fd01::2 40074" "$(cat "$NGINX_DIR/access.log")" "nginx access log"
 assert_eq 5 "$(defer_drops)" "bare ACKs dropped, nginx's included"
 expect_stat srv syn_recv_sock_toa 5
 expect_stat srv getname_toa_mismatch 0
+
+log "an untrusted sender's bare ACK: its option is never kept for the child"
+echo 192.0.2.0/24 >/sys/module/toa/parameters/trusted
+untrusted=$(toa_stat srv opt_untrusted)
+through -4 -D 5 -p 8000 -- -s 40075 10.0.2.2 8000
+expect_seen accept=10.0.2.1:40075 peer=10.0.2.1:40075
+expect_stat srv opt_untrusted $((untrusted + 1))
+expect_stat srv syn_recv_sock_toa 5
