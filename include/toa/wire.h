@@ -51,7 +51,8 @@
  *    match: the broken part could hide a second option, and a balancer
  *    writes well-formed lists. So is a matched option carrying port 0 or an
  *    unspecified / multicast / loopback / limited-broadcast address, which
- *    no real client has.
+ *    no real client has (in a 20-byte option, ::ffff:a.b.c.d is judged
+ *    as the IPv4 address it maps).
  *    Malformed never writes *out and never reads past @len.
  */
 #ifndef _UAPI_TOA_WIRE_H
@@ -134,13 +135,19 @@ static inline int toa_format_lookup(__u8 kind, __u8 len, __u32 mask)
 	return -1;
 }
 
+/* 0.0.0.0/8, loopback, multicast, class E and limited broadcast. */
+static inline int toa_addr4_is_bogus(const __u8 *a)
+{
+	return (a[0] == 0) || (a[0] == 127) || (a[0] >= 224);
+}
+
 /* True for addresses no client can have: a forged or corrupt option. */
 static inline int toa_addr_is_bogus(__u16 family, const __u8 *a)
 {
 	int i, zero = 1;
 
 	if (family == TOA_AF_INET)
-		return (a[0] == 0) || (a[0] == 127) || (a[0] >= 224);
+		return toa_addr4_is_bogus(a);
 	for (i = 0; i < 16; i++)
 		if (a[i])
 			zero = 0;
@@ -148,6 +155,12 @@ static inline int toa_addr_is_bogus(__u16 family, const __u8 *a)
 		return 1;			/* :: */
 	if (a[0] == 0xff)
 		return 1;			/* multicast */
+	for (i = 0; i < 10; i++)
+		if (a[i])
+			break;
+	/* ::ffff:a.b.c.d, an IPv4 client in a 20-byte option: IPv4's rules */
+	if (i == 10 && a[10] == 0xff && a[11] == 0xff)
+		return toa_addr4_is_bogus(a + 12);
 	for (i = 0; i < 15; i++)
 		if (a[i])
 			return 0;

@@ -158,6 +158,10 @@ TEST(BpfParse, BogusAndBroken)
 	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::"), &c), TOA_PARSE_MALFORMED);
 	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::1"), &c), TOA_PARSE_MALFORMED);
 	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "ff02::1"), &c), TOA_PARSE_MALFORMED);
+	// an IPv4 client in a 20-byte option is judged as IPv4
+	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::ffff:127.0.0.1"), &c), TOA_PARSE_MALFORMED);
+	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::ffff:255.255.255.255"), &c), TOA_PARSE_MALFORMED);
+	EXPECT_EQ(bpf_parse(opt_v6(254, 1, "::ffff:10.0.1.2"), &c), TOA_PARSE_FOUND);
 	EXPECT_EQ(bpf_parse(Bytes{ 254, 8, 0x9c, 0x40 }, &c), TOA_PARSE_MALFORMED); // truncated
 	EXPECT_EQ(bpf_parse(Bytes{ 254, 1, 0, 0 }, &c), TOA_PARSE_MALFORMED);	    // badlen
 	EXPECT_EQ(bpf_parse(Bytes{ 1, 1, 1 }, &c), TOA_PARSE_NONE);

@@ -226,6 +226,23 @@ TEST(WireParse, ImpossibleAddressesAreMalformed)
 	Bytes mcast6 = kV6Opt;
 	mcast6[4] = 0xff;
 	EXPECT_EQ(parse(mcast6).result, TOA_PARSE_MALFORMED);
+	// ::ffff:a.b.c.d (an IPv4 client in a 20-byte option) follows IPv4's
+	// rules: the bad IPv4 addresses stay bad, a real one passes.
+	for (auto a : bad4) {
+		Bytes o = kV6Opt;
+		std::fill(o.begin() + 4, o.begin() + 14, 0);
+		o[14] = 0xff;
+		o[15] = 0xff;
+		std::copy(a.begin(), a.end(), o.begin() + 16);
+		EXPECT_EQ(parse(o).result, TOA_PARSE_MALFORMED) << "::ffff:" << int(a[0]);
+	}
+	Bytes mapped = kV6Opt;
+	std::fill(mapped.begin() + 4, mapped.begin() + 14, 0);
+	mapped[14] = 0xff;
+	mapped[15] = 0xff;
+	const std::array<__u8, 4> good = { 10, 0, 1, 2 };
+	std::copy(good.begin(), good.end(), mapped.begin() + 16);
+	EXPECT_EQ(parse(mapped).result, TOA_PARSE_FOUND);
 }
 
 TEST(WireParse, ZeroPortIsMalformed)

@@ -9,7 +9,8 @@
 #   TCP, IPv4 and IPv6, the option on every packet of the connection (the
 #   handshake ACK, data, FIN): truncated, bad length, port 0, address 0,
 #   two options in one segment, a TOA kind with another option's length,
-#   and well-formed options from a sender not on the trusted list;
+#   well-formed options naming a loopback or multicast client, and
+#   well-formed options from a sender not on the trusted list;
 #   UDP: broken protocol-248 wrappers (version, next protocol, length) and
 #   IPv4 options with port 0 or address 0.
 # Every connection must see the balancer, never a forged or zero address;
@@ -75,6 +76,11 @@ for kind in truncated badlen zero-port zero-addr; do
 done
 # Two IPv6 options (2 x 20 bytes) never fit beside the timestamps.
 tcp_batch "TCP, twice" opt_malformed 4 --malform twice
+# Well-formed options naming addresses no client has: loopback, in an
+# IPv4 option and as ::ffff:127.0.0.1 in a 20-byte one, and multicast.
+tcp_batch "TCP, client 127.0.0.1" opt_malformed "4 6" --client 127.0.0.1:4000
+tcp_batch "TCP, client ::ffff:127.0.0.1" opt_malformed "4 6" --client 127.0.0.1:4000 --format 254/20
+tcp_batch "TCP, client ff02::1" opt_malformed "4 6" --client '[ff02::1]:4000'
 # Kind 254 with length 7 is some other option: skipped, not malformed.
 tcp_batch "TCP, kind 254 length 7" - "4 6" --malform short
 # Well-formed, but from a sender the list does not trust.
@@ -131,7 +137,7 @@ expect_stats srv udp_map_in_use=0 udp_opt_seen=0
 kill "$udp_srv"
 
 log "$total packets of bad input in all"
-# About 22 a connection or datagram per kind; the long form claims 10,000.
+# About 20 per connection or datagram of a kind; the long form claims 10,000.
 floor=$((N >= 600 ? 10000 : 16 * N))
 ((total >= floor)) || fail "only $total packets: the barrage must be over $floor"
 
