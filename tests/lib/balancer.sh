@@ -67,16 +67,17 @@ inject_wait() {
 	INJECT_PID=
 }
 
-# serve ARGS... - start toa-peer-server in srv (one connection unless -n),
-# wait for "ready". Its report lines go to $SERVE_OUT; serve_wait waits for
-# it to exit and leaves the lines in $SERVED.
+# serve ARGS... - start toa-peer-server in srv (SERVE_NS: another
+# namespace; one connection unless -n), wait for "ready". Its report lines
+# go to $SERVE_OUT; serve_wait waits for it to exit and leaves the lines
+# in $SERVED.
 SERVE_PID=
 SERVE_OUT=
 serve() {
 	new_tmp SERVE_OUT serve
 	# ip netns exec directly (not the srv function, a subshell), so that
 	# $! is the server itself and kill reaches it.
-	ip netns exec srv "$TOA_BIN/toa-peer-server" "$@" >"$SERVE_OUT" &
+	ip netns exec "${SERVE_NS:-srv}" "$TOA_BIN/toa-peer-server" "$@" >"$SERVE_OUT" &
 	SERVE_PID=$!
 	local end=$((SECONDS + 20)) first=
 	# "ready" is its first line; read, not grep: no process per poll

@@ -39,4 +39,40 @@ toa_stat() {
 # expect_stat NS NAME VALUE
 expect_stat() { assert_eq "$3" "$(toa_stat "$1" "$2")" "counter $2 in $1"; }
 
+# toa_store_empty NS SECS - wait up to SECS until no entry is left in
+# NS: each goes with its socket.
+toa_store_empty() {
+	local end=$((SECONDS + $2))
+	until [[ $(toa_stat "$1" store_in_use) == 0 ]]; do
+		((SECONDS < end)) || fail "store_in_use in $1 stuck at $(toa_stat "$1" store_in_use)"
+		nap 0.2
+	done
+}
+
+# The entries' slab cache, "toa_entry" (kmod/store.c; on its own line of
+# /proc/slabinfo: the VM boots with slab_nomerge).
+# slab_active NAME - active objects of slab cache NAME.
+slab_active() { awk -v n="$1" '$1 == n { print $2 }' /proc/slabinfo; }
+# slab_cached NAME - how many free objects of slab cache NAME SLUB may
+# keep and still count as active: per CPU its slab and its partial slabs
+# (cpu_partial objects), and min_partial slabs of the node's.
+slab_cached() {
+	local d=/sys/kernel/slab/$1 per cpu_partial min_partial
+	read -r per <"$d/objs_per_slab"
+	read -r cpu_partial <"$d/cpu_partial"
+	read -r min_partial <"$d/min_partial"
+	echo $(($(nproc) * (per + cpu_partial) + min_partial * per))
+}
+
+# toa_unload_no_entry_left - once every entry is freed: toa_entry down to
+# what SLUB caches (every object beyond that must be gone), then rmmod,
+# whose kmem_cache_destroy() warns if a single entry was never freed.
+toa_unload_no_entry_left() {
+	_toa_entry_settled() { (($(slab_active toa_entry) <= $(slab_cached toa_entry))); }
+	wait_until 60 "toa_entry down to what SLUB caches" _toa_entry_settled
+	log "toa_entry: $(slab_active toa_entry) active objects, within the $(slab_cached toa_entry) SLUB may cache"
+	toa_unload
+	! dmesg | grep -i "toa_entry" || fail "rmmod: entries left in the toa_entry cache"
+}
+
 trap balancer_cleanup EXIT

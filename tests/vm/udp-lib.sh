@@ -38,6 +38,24 @@ lb_queue_udp() {
 	EOF
 }
 
+# srv_count_wrapped_input - an INPUT rule on srv that counts (and drops)
+# protocol 248: toa.ko unwraps before the filter table, so it must never
+# match (srv_wrapped_input_unseen).
+srv_count_wrapped_input() {
+	srv nft -f - <<-NFT
+		table inet wrapped {
+			chain in {
+				type filter hook input priority filter; policy accept;
+				meta l4proto 248 counter drop
+			}
+		}
+	NFT
+}
+srv_wrapped_input_unseen() {
+	srv nft list chain inet wrapped in | grep -q 'counter packets 0 bytes 0' ||
+		fail "protocol 248 reached the filter table: $(srv nft list chain inet wrapped in)"
+}
+
 # udp_send SPORT ADDR PORT [N [ARGS...]] - N datagrams (default 1) from cli
 # port SPORT to ADDR PORT, one after the other, each echoed back (one
 # toa-connect per datagram: a flow is its source port). ARGS go to

@@ -30,9 +30,5 @@ assert_eq 400 "$(wc -l <<<"$SERVED")" "connections served"
 log "clients seen: $(grep -c 'accept=\[::ffff:10.0.1.2\]' <<<"$SERVED") v4 TOA, $(grep -c 'accept=\[fd01::2\]' <<<"$SERVED") v6 TOA of 400"
 
 log "all entries freed with their sockets"
-end=$((SECONDS + 20))
-until [[ $(toa_stat srv store_in_use) == 0 ]]; do
-	((SECONDS < end)) || fail "store_in_use stuck at $(toa_stat srv store_in_use)"
-	nap 0.2
-done
+toa_store_empty srv 20
 expect_stat srv probe_missed 0

@@ -44,8 +44,4 @@ assert_eq "$half $half" "$v4 $v6" "connections whose accept() and getpeername() 
 expect_stat srv syn_recv_sock_toa $((2 * half))
 expect_stat srv probe_missed 0
 expect_stat srv getname_toa_mismatch 0
-end=$((SECONDS + 30))
-until [[ $(toa_stat srv store_in_use) == 0 ]]; do
-	((SECONDS < end)) || fail "store_in_use stuck at $(toa_stat srv store_in_use)"
-	nap 0.2
-done
+toa_store_empty srv 30

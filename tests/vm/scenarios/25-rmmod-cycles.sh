@@ -15,18 +15,6 @@ source "$TOA_ROOT/tests/vm/toa-lib.sh"
 CYCLES=${TOA_UNLOAD_CYCLES:-3}
 HOLD=$TOA_ROOT/tests/vm/scenarios/conns-hold.py
 STOP=$TOA_TMP/stop
-slab_active() { awk -v n="$1" '$1 == n { print $2 }' /proc/slabinfo; }
-# slab_cached NAME - how many free objects of slab cache NAME SLUB may
-# keep and still count as active: per CPU its slab and its partial slabs
-# (cpu_partial objects), and min_partial slabs of the node's.
-slab_cached() {
-	local d=/sys/kernel/slab/$1 per cpu_partial min_partial
-	read -r per <"$d/objs_per_slab"
-	read -r cpu_partial <"$d/cpu_partial"
-	read -r min_partial <"$d/min_partial"
-	echo $(($(nproc) * (per + cpu_partial) + min_partial * per))
-}
-
 toa_load
 topo_up
 lb_snat
@@ -83,9 +71,5 @@ expect_stat srv probe_missed 0
 log "no entry, and no entry memory, left"
 kill "$hold_cli" "$hold_srv"
 wait "$hold_cli" "$hold_srv" 2>/dev/null || true
-empty() { [[ $(toa_stat srv store_in_use) == 0 ]]; }
-wait_until 60 "store_in_use back to 0" empty
-settled() { (($(slab_active toa_entry) <= $(slab_cached toa_entry))); }
-wait_until 60 "toa_entry down to what SLUB caches" settled
-toa_unload
-! dmesg | grep -i "toa_entry" || fail "rmmod: entries left in the toa_entry cache"
+toa_store_empty srv 60
+toa_unload_no_entry_left

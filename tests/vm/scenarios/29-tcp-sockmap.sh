@@ -49,5 +49,4 @@ sockmap_echo 10.0.2.2 "[::ffff:10.0.1.2]"
 sockmap_echo fd02::2 "[fd01::2]"
 expect_stat srv syn_recv_sock_toa 2
 expect_stat srv getname_toa_mismatch 0
-empty() { [[ $(toa_stat srv store_in_use) == 0 ]]; }
-wait_until 20 "store_in_use back to 0" empty
+toa_store_empty srv 20

@@ -13,14 +13,7 @@ toa_load udp=1 trusted=10.0.2.1/32,fd02::1/128
 topo_up
 lb_snat
 lb_queue_udp 0
-srv nft -f - <<-NFT
-	table inet wrapped {
-		chain in {
-			type filter hook input priority filter; policy accept;
-			meta l4proto 248 counter drop
-		}
-	}
-NFT
+srv_count_wrapped_input
 
 log "broadcast: a wrapper to 10.0.2.255, sent by the balancer itself"
 # Routers forward no directed broadcast: the datagram starts on lb (its
@@ -48,11 +41,7 @@ srv ip route add default via 10.0.2.1 vrf vrf-blue
 srv ip -6 route add default via fd02::1 vrf vrf-blue
 inject_start lb --queue 0 --mode every --uoa-mode proto248
 # Bound to the VRF device: it receives and answers in the VRF.
-SERVE_PID=
-new_tmp SERVE_OUT serve
-ip netns exec srv "$TOA_BIN/toa-peer-server" -u -d -I vrf-blue -p 9000 -n 2 >"$SERVE_OUT" &
-SERVE_PID=$!
-wait_port srv 9000 udp
+serve -u -d -I vrf-blue -p 9000 -n 2
 udp_send 41041 10.0.2.2 9000
 udp_send 41042 fd02::2 9000
 serve_wait
@@ -61,6 +50,5 @@ expect_line 2 "from=[fd02::1]:41042" "lookup=[fd01::2]:41042" "flow=proto248,[fd
 inject_stop
 
 log "the INPUT rule never saw protocol 248"
-srv nft list chain inet wrapped in | grep -q 'counter packets 0 bytes 0' ||
-	fail "protocol 248 reached the filter table: $(srv nft list chain inet wrapped in)"
+srv_wrapped_input_unseen
 expect_stats srv udp_unwrapped=3 udp_drop=0 udp_opt_malformed=0
