@@ -232,6 +232,12 @@ TEST(UoaParse, ImpossibleAddressesAreMalformed)
 	mapped[16] = 10;
 	mapped[19] = 2;
 	EXPECT_EQ(parse(mapped, &c), UOA_PARSE_FOUND);
+	/* ... judged by IPv4's rules: a mapped loopback or broadcast is not */
+	mapped[16] = 127;
+	mapped[19] = 1;
+	EXPECT_EQ(parse(mapped, &c), UOA_PARSE_MALFORMED);
+	std::memset(&mapped[16], 0xff, 4);
+	EXPECT_EQ(parse(mapped, &c), UOA_PARSE_MALFORMED);
 }
 
 TEST(UoaEncode, RoundTrip)
