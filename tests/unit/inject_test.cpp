@@ -850,6 +850,31 @@ TEST(InjectFlow, ModesFirstEverySeq)
 	}
 }
 
+TEST(InjectFlow, SynModeWritesTheClientSynOnly)
+{
+	Injector r;
+	r.cfg.mode = INJECT_MODE_SYN;
+	Bytes syn = v4(seg(PKT_TCP_SYN, 999));
+	Bytes synack = v4(seg(PKT_TCP_SYN | PKT_TCP_ACK, 7, "", 80, 40000), "10.0.2.2", "10.0.1.2");
+	Bytes ack = v4(seg(PKT_TCP_ACK, 1000));
+	Bytes data = v4(seg(PKT_TCP_ACK | PKT_TCP_PSH, 1000, "hello"));
+
+	EXPECT_EQ(r.feed(syn), INJECT_MODIFIED);
+	EXPECT_TRUE(WellFormed(syn));
+	EXPECT_TRUE(has_toa(syn));
+	EXPECT_EQ(r.feed(synack), INJECT_PASS);
+	EXPECT_FALSE(has_toa(synack));
+	EXPECT_EQ(r.feed(ack), INJECT_PASS);
+	EXPECT_FALSE(has_toa(ack));
+	EXPECT_EQ(r.feed(data), INJECT_PASS);
+	EXPECT_EQ(r.c.injected, 1u);
+
+	/* a retransmitted SYN gets it again: it starts the flow over */
+	Bytes again = v4(seg(PKT_TCP_SYN, 999));
+	EXPECT_EQ(r.feed(again), INJECT_MODIFIED);
+	EXPECT_TRUE(has_toa(again));
+}
+
 TEST(InjectFlow, FinFirstPacketGetsOptionThenFlowEnds)
 {
 	Injector r;
@@ -1031,7 +1056,7 @@ TEST(InjectFlow, GarbageNeverCrashes)
 
 	for (int iter = 0; iter < 20000; iter++) {
 		Injector r;
-		r.cfg.mode = (enum inject_mode)(next() % 4);
+		r.cfg.mode = (enum inject_mode)(next() % 5);
 		r.cfg.first_n = 3;
 		r.cfg.malform = (enum inject_malform)(next() % INJECT_MAL_COUNT);
 		r.cfg.mss_clamp = next() % 2;
@@ -1163,6 +1188,8 @@ TEST(InjectOptions, Good)
 	EXPECT_FALSE(cfg.have_addr);
 	EXPECT_EQ(ntohs(cfg.port), 4242);
 	EXPECT_EQ(cfg.mode, INJECT_MODE_SEQ);
+	ASSERT_EQ(parse({ "-q", "1", "--mode", "syn" }, &cfg), OPTIONS_OK);
+	EXPECT_EQ(cfg.mode, INJECT_MODE_SYN);
 	EXPECT_EQ(parse({ "--help" }, &cfg), OPTIONS_HELP);
 }
 

@@ -353,6 +353,12 @@ TEST(InjectUdp, Modes)
 	Bytes a3 = build(Dgram());
 	EXPECT_EQ(ack.feed(a3), INJECT_MODIFIED);
 
+	Injector syn; /* syn: no SYN in UDP, the first datagram as ack */
+	syn.cfg.mode = INJECT_MODE_SYN;
+	Bytes s1 = build(Dgram()), s2 = build(Dgram());
+	EXPECT_EQ(syn.feed(s1), INJECT_MODIFIED);
+	EXPECT_EQ(syn.feed(s2), INJECT_PASS);
+
 	Injector every;
 	every.cfg.mode = INJECT_MODE_EVERY;
 	for (int i = 0; i < 3; i++) {
@@ -382,6 +388,8 @@ TEST(InjectUdp, Malformations)
 		/* fits the packet, but runs into the UDP header: toa.ko
 		 * finds the datagram's length wrong */
 		{ INJECT_MAL_OPP_LENGTH, INJECT_UOA_IPOPT, UOA_PARSE_NONE, UOA_OPP_OK },
+		/* a sound wrapper around a datagram whose checksum fails */
+		{ INJECT_MAL_OPP_CSUM, INJECT_UOA_IPOPT, UOA_PARSE_FOUND, UOA_OPP_OK },
 	};
 
 	for (const Case &k : cases) {
@@ -406,6 +414,13 @@ TEST(InjectUdp, Malformations)
 		if (k.m == INJECT_MAL_OPP_LENGTH) {
 			Bytes q = unwrap(p); /* 4 bytes too many */
 			EXPECT_NE(rd16(&q[24]), q.size() - 20);
+		}
+		if (k.m == INJECT_MAL_OPP_CSUM) {
+			Bytes q = unwrap(p);
+			struct udp_info ui;
+			ASSERT_EQ(udp_parse(q.data(), q.size(), &ui), PKT_OK);
+			EXPECT_NE(rd16(&q[26]), 0); /* not "no checksum" */
+			EXPECT_FALSE(udp_csum_ok(q.data(), &ui));
 		}
 	}
 }
@@ -447,6 +462,10 @@ TEST(InjectUdp, Options)
 	ASSERT_EQ(options_parse(7, (char **)ok, &cfg, err, sizeof(err)), OPTIONS_OK);
 	EXPECT_EQ(cfg.uoa_mode, INJECT_UOA_PROTO248);
 	EXPECT_EQ(cfg.malform, INJECT_MAL_OPP_LENGTH);
+	const char *csum[] = { "t", "-q", "3", "-M", "opp-csum", nullptr };
+	inject_config_init(&cfg);
+	ASSERT_EQ(options_parse(5, (char **)csum, &cfg, err, sizeof(err)), OPTIONS_OK);
+	EXPECT_EQ(cfg.malform, INJECT_MAL_OPP_CSUM);
 	const char *bad[] = { "t", "-q", "3", "--uoa-mode", "gre", nullptr };
 	inject_config_init(&cfg);
 	EXPECT_EQ(options_parse(5, (char **)bad, &cfg, err, sizeof(err)), OPTIONS_ERROR);

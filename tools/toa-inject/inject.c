@@ -36,6 +36,7 @@ const char *const inject_malform_names[INJECT_MAL_COUNT] = {
 	[INJECT_MAL_OPP_VERSION] = "opp-version",
 	[INJECT_MAL_OPP_PROTO] = "opp-proto",
 	[INJECT_MAL_OPP_LENGTH] = "opp-length",
+	[INJECT_MAL_OPP_CSUM] = "opp-csum",
 	[INJECT_MAL_TWICE] = "twice",
 };
 
@@ -172,6 +173,8 @@ static int want_option(const struct inject_config *cfg, const struct flow *f,
 		return 1;
 	case INJECT_MODE_SEQ:
 		return pi->seq == f->isn + 1;
+	case INJECT_MODE_SYN:
+		return 0; /* see insert_into_syn() */
 	}
 	return 0;
 }
@@ -205,6 +208,32 @@ static void flow_note_seq(struct flow *f, const struct pkt_info *pi)
 		f->snd_end = end;
 }
 
+/* Writes the option into the segment @pi describes; whether it did (the
+ * counters say why not). */
+static int insert_option(const struct inject_config *cfg, struct inject_counters *c,
+			 struct pkt_info *pi, uint8_t *pkt, size_t *len, size_t cap, FILE *log)
+{
+	uint8_t opt[TOA_TCP_MAX_OPTION_SPACE];
+	enum pkt_where where;
+	unsigned int optlen;
+
+	optlen = inject_build_option(cfg, pi, opt, &where);
+	if (!optlen) {
+		c->unfit++;
+		return 0;
+	}
+	if (pkt_insert_option(pkt, len, cap, pi, opt, optlen, where)) {
+		c->no_room++;
+		if (log)
+			log_packet(log, pi, "no room", NULL, 0);
+		return 0;
+	}
+	c->injected++;
+	if (log)
+		log_packet(log, pi, "+", opt, optlen);
+	return 1;
+}
+
 static enum inject_action pass(struct inject_counters *c)
 {
 	c->passed++;
@@ -231,7 +260,6 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 	unsigned int optlen;
 	int reused;
 	enum inject_action act = INJECT_PASS;
-	int err;
 
 	c->seen++;
 	if (udp_is_udp(pkt, *len))
@@ -255,6 +283,7 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 	memcpy(k.daddr, pi.daddr, sizeof(k.daddr));
 
 	if (pi.flags & PKT_TCP_SYN) {
+		f = NULL;
 		if (!(pi.flags & PKT_TCP_RST)) {
 			f = flow_insert(flows, &k, now_ms);
 			f->isn = pi.seq;
@@ -270,12 +299,17 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 			optlen = inject_build_option(cfg, &pi, opt, &where);
 			if (optlen && pkt_clamp_mss(pkt, &pi, optlen) > 0) {
 				c->clamped++;
+				act = INJECT_MODIFIED;
 				if (log)
 					log_packet(log, &pi, "mss clamped", NULL, 0);
-				return INJECT_MODIFIED;
 			}
 		}
-		return pass(c);
+		if (cfg->mode == INJECT_MODE_SYN && f && f->state == FLOW_CLIENT &&
+		    insert_option(cfg, c, &pi, pkt, len, cap, log)) {
+			f->injected++;
+			act = INJECT_MODIFIED;
+		}
+		return act == INJECT_MODIFIED ? act : pass(c);
 	}
 
 	f = flow_lookup(flows, &k, now_ms);
@@ -299,24 +333,9 @@ enum inject_action inject_packet_from(const struct inject_config *cfg, struct fl
 		return pass(c);
 	}
 	f->packets++;
-	if (want_option(cfg, f, &pi)) {
-		optlen = inject_build_option(cfg, &pi, opt, &where);
-		if (!optlen) {
-			c->unfit++;
-		} else {
-			err = pkt_insert_option(pkt, len, cap, &pi, opt, optlen, where);
-			if (!err) {
-				f->injected++;
-				c->injected++;
-				act = INJECT_MODIFIED;
-				if (log)
-					log_packet(log, &pi, "+", opt, optlen);
-			} else {
-				c->no_room++;
-				if (log)
-					log_packet(log, &pi, "no room", NULL, 0);
-			}
-		}
+	if (want_option(cfg, f, &pi) && insert_option(cfg, c, &pi, pkt, len, cap, log)) {
+		f->injected++;
+		act = INJECT_MODIFIED;
 	}
 	if (pi.flags & PKT_TCP_FIN)
 		f->state = FLOW_CLOSED;

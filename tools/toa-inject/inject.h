@@ -27,6 +27,9 @@ enum inject_mode {
 	INJECT_MODE_SEQ,     /* every non-SYN packet with seq == ISN + 1
 				 * (the handshake ACK and first data segment,
 				 * retransmissions too: what DPVS does) */
+	INJECT_MODE_SYN,     /* the client's SYN only, never the packets a
+				 * backend reads TOA from: a balancer that got
+				 * it wrong, or a forger's (UDP: as ack) */
 };
 
 enum inject_malform {
@@ -41,6 +44,7 @@ enum inject_malform {
 	INJECT_MAL_OPP_VERSION, /* wrapper version 3 */
 	INJECT_MAL_OPP_PROTO,	/* wrapper next protocol 6 (TCP) */
 	INJECT_MAL_OPP_LENGTH,	/* wrapper length running into the UDP header */
+	INJECT_MAL_OPP_CSUM,	/* a wrong checksum in the wrapped UDP header */
 	/* TCP only (UDP gets a normal option): */
 	INJECT_MAL_TWICE, /* the same well-formed option two times */
 	INJECT_MAL_COUNT

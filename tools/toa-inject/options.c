@@ -31,13 +31,16 @@ const char options_usage[] =
 	"                         (default); first:N: its first N non-SYN packets;\n"
 	"                         every: all of them; seq: those with seq = ISN+1\n"
 	"                         (the handshake ACK and first data segment);\n"
-	"                         UDP: ack and seq mean the first datagram\n"
+	"                         syn: the client's SYN only (no backend reads\n"
+	"                         it there; queue SYNs too); UDP: ack, seq and\n"
+	"                         syn mean the first datagram\n"
 	"  -u, --uoa-mode M       UDP carrier: ipopt (an IPv4 option, default) or\n"
 	"                         proto248 (a wrapper); IPv6 always gets proto248\n"
 	"  -M, --malform KIND     write a broken option: truncated | badlen |\n"
 	"                         zero-port | zero-addr | short | twice (TCP: the\n"
 	"                         option two times); UDP wrappers:\n"
-	"                         opp-version | opp-proto | opp-length\n"
+	"                         opp-version | opp-proto | opp-length |\n"
+	"                         opp-csum (a wrong checksum in the UDP header)\n"
 	"  -n, --count N          exit 0 after injecting N options\n"
 	"  -s, --mss-clamp        lower the MSS of queued SYNs by the option length\n"
 	"      --max-flows N      flow table size (default 4096)\n"
@@ -205,6 +208,8 @@ enum options_result options_parse(int argc, char **argv, struct inject_config *c
 				cfg->mode = INJECT_MODE_EVERY;
 			} else if (!strcmp(optarg, "seq")) {
 				cfg->mode = INJECT_MODE_SEQ;
+			} else if (!strcmp(optarg, "syn")) {
+				cfg->mode = INJECT_MODE_SYN;
 			} else if (!strncmp(optarg, "first:", 6) &&
 				   !parse_ulong(optarg + 6, 1000000, &v) && v) {
 				cfg->mode = INJECT_MODE_FIRST;
@@ -212,7 +217,7 @@ enum options_result options_parse(int argc, char **argv, struct inject_config *c
 			} else {
 				return fail(err, errlen,
 					    "bad --mode '%s' (ack, every, "
-					    "first:N, seq)",
+					    "first:N, seq, syn)",
 					    optarg);
 			}
 			break;
@@ -236,7 +241,7 @@ enum options_result options_parse(int argc, char **argv, struct inject_config *c
 					    "bad --malform '%s' (truncated, "
 					    "badlen, zero-port, zero-addr, "
 					    "short, twice, opp-version, "
-					    "opp-proto, opp-length)",
+					    "opp-proto, opp-length, opp-csum)",
 					    optarg);
 			cfg->malform = (enum inject_malform)m;
 			break;

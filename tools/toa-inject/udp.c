@@ -242,7 +242,7 @@ int udp_use_opp(const struct inject_config *cfg, const struct udp_info *ui)
 {
 	return cfg->uoa_mode == INJECT_UOA_PROTO248 || ui->family == TOA_AF_INET6 ||
 	       cfg->malform == INJECT_MAL_OPP_VERSION || cfg->malform == INJECT_MAL_OPP_PROTO ||
-	       cfg->malform == INJECT_MAL_OPP_LENGTH;
+	       cfg->malform == INJECT_MAL_OPP_LENGTH || cfg->malform == INJECT_MAL_OPP_CSUM;
 }
 
 /* The wrapper for option @opt (what version says: the client's family). */
@@ -268,6 +268,21 @@ static unsigned int build_opp(const struct inject_config *cfg, const uint8_t *op
 		break;
 	}
 	return wlen;
+}
+
+/*
+ * Makes the UDP checksum wrong, and not 0 (an IPv4 datagram without one)
+ * nor the other encoding of the right one (0xffff for 0): a datagram a
+ * router corrupted, or a balancer that summed it before wrapping.
+ */
+static void break_udp_csum(uint8_t *pkt, const struct udp_info *ui)
+{
+	uint8_t *check = pkt + ui->udp_off + 6;
+	uint16_t bad = get16(check) ^ 0x0101;
+
+	if (bad == 0 || bad == 0xffff)
+		bad ^= 0x0303;
+	put16(check, bad);
 }
 
 static void log_udp(FILE *log, const struct udp_info *ui, const char *what, const uint8_t *b,
@@ -297,6 +312,7 @@ static int want_option(const struct inject_config *cfg, const struct flow *f)
 		return 1;
 	case INJECT_MODE_ACK:
 	case INJECT_MODE_SEQ:
+	case INJECT_MODE_SYN:
 		break;
 	}
 	return f->packets == 1;
@@ -357,6 +373,8 @@ enum inject_action inject_udp(const struct inject_config *cfg, struct flow_table
 	if (opp) {
 		wlen = build_opp(cfg, opt, n, w);
 		err = udp_wrap_opp(pkt, len, cap, &ui, w, wlen);
+		if (!err && cfg->malform == INJECT_MAL_OPP_CSUM)
+			break_udp_csum(pkt, &ui);
 	} else {
 		err = udp_insert_ipopt(pkt, len, cap, &ui, opt, n, where);
 	}
