@@ -9,10 +9,12 @@
 #   TCP, IPv4 and IPv6, the option on every packet of the connection (the
 #   handshake ACK, data, FIN): truncated, bad length, port 0, address 0,
 #   two options in one segment, a TOA kind with another option's length,
-#   well-formed options naming a loopback or multicast client, and
-#   well-formed options from a sender not on the trusted list;
-#   UDP: broken protocol-248 wrappers (version, next protocol, length) and
-#   IPv4 options with port 0 or address 0.
+#   well-formed options naming a loopback or multicast client,
+#   well-formed options from a sender not on the trusted list, and a
+#   well-formed option in the client's SYN only (never read: no rewrite);
+#   UDP: broken protocol-248 wrappers (version, next protocol, length, a
+#   wrapped datagram whose checksum fails) and IPv4 options with port 0 or
+#   address 0.
 # Every connection must see the balancer, never a forged or zero address;
 # every bad option is counted (opt_malformed, opt_untrusted, udp_drop,
 # udp_opt_malformed) exactly once per connection or datagram; every
@@ -87,6 +89,13 @@ tcp_batch "TCP, kind 254 length 7" - "4 6" --malform short
 echo 192.0.2.0/24 >/sys/module/toa/parameters/trusted
 tcp_batch "TCP, untrusted sender" opt_untrusted "4 6"
 echo 10.0.2.1/32,fd02::1/128 >/sys/module/toa/parameters/trusted
+# A well-formed option in the SYN only: the backend reads the packet that
+# completes the handshake, so the SYN's option is never seen, never used.
+lb_queue 0 syn
+opt_seen0=$(stat_of opt_seen " $(stats) ")
+tcp_batch "TCP, option in the SYN only" syn_recv_sock_no_toa "4 6" --mode syn
+assert_eq "$opt_seen0" "$(stat_of opt_seen " $(stats) ")" "SYN only: no option seen"
+lb_queue 0
 
 log "UDP"
 lb nft delete table inet toa_queue
@@ -125,7 +134,7 @@ udp_batch() {
 		assert_eq 0 "$lines" "$label: datagrams delivered"
 	fi
 }
-for kind in opp-version opp-proto opp-length; do
+for kind in opp-version opp-proto opp-length opp-csum; do
 	udp_batch "UDP wrapper, $kind" udp_drop 0 --malform "$kind"
 done
 for kind in zero-port zero-addr; do
