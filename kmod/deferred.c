@@ -43,7 +43,8 @@ struct toa_deferred_key {
 struct toa_deferred {
 	struct hlist_node node;
 	struct toa_deferred_key key;
-	struct toa_entry e;		/* e.created_ns: when it was kept */
+	struct toa_handshake hs;
+	u64 kept_ns;			/* ktime_get_boottime_ns() */
 };
 
 static struct hlist_head toa_deferred_table[1 << TOA_DEFERRED_BITS];
@@ -72,7 +73,7 @@ static void toa_deferred_sweep(u64 now, bool all)
 
 	for (i = 0; i < ARRAY_SIZE(toa_deferred_table); i++)
 		hlist_for_each_entry_safe(d, tmp, &toa_deferred_table[i], node)
-			if (all || now - d->e.created_ns > TOA_DEFERRED_TTL)
+			if (all || now - d->kept_ns > TOA_DEFERRED_TTL)
 				toa_deferred_unlink(d);
 }
 
@@ -86,9 +87,9 @@ static struct toa_deferred *toa_deferred_find(const struct toa_deferred_key *k)
 	return NULL;
 }
 
-void toa_deferred_add(const struct toa_entry *e, const struct request_sock *req)
+void toa_deferred_add(struct net *net, const struct toa_handshake *hs,
+		      const struct request_sock *req)
 {
-	struct net *net = read_pnet(&e->net);
 	struct toa_deferred *d, *old;
 	unsigned long flags;
 	u64 now = ktime_get_boottime_ns();
@@ -98,13 +99,13 @@ void toa_deferred_add(const struct toa_entry *e, const struct request_sock *req)
 		toa_stat_inc(net, TOA_STAT_STORE_FAIL);
 		return;
 	}
-	d->key.balancer = e->balancer;
-	d->key.local = e->local;
+	d->key.balancer = hs->balancer;
+	d->key.local = hs->local;
 	d->key.rcv_isn = tcp_rsk(req)->rcv_isn;
 	d->key.snt_isn = tcp_rsk(req)->snt_isn;
 	d->key.net = net;
-	d->e = *e;
-	d->e.created_ns = now;
+	d->hs = *hs;
+	d->kept_ns = now;
 
 	spin_lock_irqsave(&toa_deferred_lock, flags);
 	if (toa_deferred_closed)
@@ -127,7 +128,7 @@ drop:
 	kfree(d);
 }
 
-bool toa_deferred_take(const struct sock *child, struct toa_entry *e)
+bool toa_deferred_take(const struct sock *child, struct toa_handshake *hs)
 {
 	const struct tcp_sock *tp = tcp_sk(child);
 	struct toa_deferred_key k = {};
@@ -149,10 +150,10 @@ bool toa_deferred_take(const struct sock *child, struct toa_entry *e)
 	spin_lock_irqsave(&toa_deferred_lock, flags);
 	d = toa_deferred_find(&k);
 	if (d) {
-		found = ktime_get_boottime_ns() - d->e.created_ns <=
+		found = ktime_get_boottime_ns() - d->kept_ns <=
 			TOA_DEFERRED_TTL;
 		if (found)
-			*e = d->e;
+			*hs = d->hs;
 		toa_deferred_unlink(d);
 	}
 	spin_unlock_irqrestore(&toa_deferred_lock, flags);

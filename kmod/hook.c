@@ -133,10 +133,17 @@ static void toa_on_graft(struct ftrace_regs *fregs)
 
 	if (!toa_user_tcp(sk))
 		return;
-	if (toa_store_accept(sk))
-		toa_peer_ops_swap(sock);
-	else if (toa_peer_ops_held(sock))
+	/*
+	 * A TOA socket holds the module's ops from here on (its release
+	 * frees the entry, connect(AF_UNSPEC) drops it): one whose ops are
+	 * not the kernel's (another module's) keeps its balancer instead.
+	 */
+	if (toa_store_accept(sk)) {
+		if (!toa_peer_ops_swap(sock))
+			toa_store_del(sk);
+	} else if (toa_peer_ops_held(sock)) {
 		toa_peer_ops_unswap(sock);
+	}
 }
 
 static void toa_on_child_forget(struct ftrace_regs *fregs)

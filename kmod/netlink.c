@@ -71,25 +71,24 @@ static int toa_nl_put_addr(struct sk_buff *skb, int type,
 	return 0;
 }
 
-static int toa_nl_put_sock(struct sk_buff *skb, const struct toa_entry *e)
+static int toa_nl_put_sock(struct sk_buff *skb, const struct toa_conn *c)
 {
-	struct toa_addr client = { .family = e->client.family,
-				   .port = e->client.port };
-	u64 age = ktime_get_boottime_ns() - e->created_ns;
+	struct toa_addr client = { .family = c->client.family,
+				   .port = c->client.port };
 	struct nlattr *nest;
 
-	memcpy(client.addr, e->client.addr, sizeof(client.addr));
+	memcpy(client.addr, c->client.addr, sizeof(client.addr));
 	nest = nla_nest_start(skb, TOA_A_SOCKET);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, TOA_SOCK_A_COOKIE, e->cookie,
+	if (nla_put_u64_64bit(skb, TOA_SOCK_A_COOKIE, c->cookie,
 			      TOA_SOCK_A_PAD) ||
-	    toa_nl_put_addr(skb, TOA_SOCK_A_LOCAL, &e->local) ||
-	    toa_nl_put_addr(skb, TOA_SOCK_A_BALANCER, &e->balancer) ||
+	    toa_nl_put_addr(skb, TOA_SOCK_A_LOCAL, &c->local) ||
+	    toa_nl_put_addr(skb, TOA_SOCK_A_BALANCER, &c->balancer) ||
 	    toa_nl_put_addr(skb, TOA_SOCK_A_CLIENT, &client) ||
-	    nla_put_u8(skb, TOA_SOCK_A_FORMAT, e->client.format) ||
-	    nla_put_u64_64bit(skb, TOA_SOCK_A_AGE_MS,
-			      div_u64(age, NSEC_PER_MSEC), TOA_SOCK_A_PAD)) {
+	    nla_put_u8(skb, TOA_SOCK_A_FORMAT, c->client.format) ||
+	    nla_put_u64_64bit(skb, TOA_SOCK_A_AGE_MS, c->age_ms,
+			      TOA_SOCK_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -256,23 +255,19 @@ out:
 struct toa_nl_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	const struct net *net;
 };
 
-static int toa_nl_dump_one(const struct toa_entry *e, void *arg)
+static int toa_nl_dump_one(const struct toa_conn *c, void *arg)
 {
 	struct toa_nl_dump *d = arg;
 	void *hdr;
 
-	/* Pointer comparison only: an entry's net is never dereferenced. */
-	if (!net_eq(read_pnet(&e->net), d->net))
-		return 0;
 	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
 			  d->cb->nlh->nlmsg_seq, &toa_genl_family, NLM_F_MULTI,
 			  TOA_CMD_GET_SOCKETS);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (toa_nl_put_sock(d->skb, e)) {
+	if (toa_nl_put_sock(d->skb, c)) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -282,16 +277,12 @@ static int toa_nl_dump_one(const struct toa_entry *e, void *arg)
 
 static int toa_nl_dump_sockets(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct toa_store_cursor *cur = (struct toa_store_cursor *)cb->args;
-	struct toa_nl_dump d = {
-		.skb = skb,
-		.cb = cb,
-		.net = sock_net(skb->sk),
-	};
+	struct toa_conns_cursor *cur = (struct toa_conns_cursor *)cb->args;
+	struct toa_nl_dump d = { .skb = skb, .cb = cb };
 	int err;
 
 	BUILD_BUG_ON(sizeof(*cur) > sizeof(cb->args));
-	err = toa_store_walk(cur, toa_nl_dump_one, &d);
+	err = toa_conns_walk(sock_net(skb->sk), cur, toa_nl_dump_one, &d);
 	/* Full: send this part, the next call resumes at the cursor. */
 	if (err && !skb->len)
 		return err;
@@ -384,7 +375,7 @@ static int toa_nl_lookup_socket(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	struct toa_addr local, remote;
 	enum toa_lookup_result res;
-	struct toa_entry e;
+	struct toa_conn c;
 	struct sk_buff *msg;
 	struct sock *sk;
 	void *hdr;
@@ -413,7 +404,7 @@ static int toa_nl_lookup_socket(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 	/* TIME_WAIT and request sockets are no connection to report. */
-	res = sk_fullsock(sk) ? toa_lookup(sk, &e) : TOA_LOOKUP_NONE;
+	res = sk_fullsock(sk) ? toa_lookup(sk, &c) : TOA_LOOKUP_NONE;
 	if (!sk_fullsock(sk))
 		err = -ENOENT;
 	sock_gen_put(sk);
@@ -430,7 +421,7 @@ static int toa_nl_lookup_socket(struct sk_buff *skb, struct genl_info *info)
 	msg = toa_nl_reply_new(info, TOA_CMD_LOOKUP_SOCKET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (toa_nl_put_sock(msg, &e)) {
+	if (toa_nl_put_sock(msg, &c)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

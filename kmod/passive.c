@@ -54,20 +54,20 @@ static void toa_skb_addrs(const struct sk_buff *skb, const struct tcphdr *th,
 }
 
 /*
- * The option of @skb, vetted, into @e (client, balancer, local, net).
+ * The option of @skb, vetted, into @hs (client, balancer, local).
  * Counts what it finds except the final verdict: returns
  * TOA_STAT_SYN_RECV_SOCK_TOA when @e may be used, else the counter that
  * says why not (TOA_STAT_SYN_RECV_SOCK_NO_TOA when there was no option).
  */
 static enum toa_stat toa_skb_option(struct net *net, struct sk_buff *skb,
-				    struct toa_entry *e)
+				    struct toa_handshake *hs)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 
 	/* TCP validated doff and pulled the whole header before we run. */
 	switch (toa_parse_options((const u8 *)(th + 1),
 				  th->doff * 4 - sizeof(*th),
-				  READ_ONCE(toa_cfg.formats), &e->client)) {
+				  READ_ONCE(toa_cfg.formats), &hs->client)) {
 	case TOA_PARSE_NONE:
 		return TOA_STAT_SYN_RECV_SOCK_NO_TOA;
 	case TOA_PARSE_MALFORMED:
@@ -77,12 +77,11 @@ static enum toa_stat toa_skb_option(struct net *net, struct sk_buff *skb,
 		break;
 	}
 	toa_stat_inc(net, TOA_STAT_OPT_SEEN);
-	toa_skb_addrs(skb, th, &e->balancer, &e->local);
-	if (!toa_trust_allows(e->balancer.family, e->balancer.addr))
+	toa_skb_addrs(skb, th, &hs->balancer, &hs->local);
+	if (!toa_trust_allows(hs->balancer.family, hs->balancer.addr))
 		return TOA_STAT_OPT_UNTRUSTED;
 	if (!READ_ONCE(toa_cfg.enabled))
 		return TOA_STAT_OPT_PAUSED;
-	write_pnet(&e->net, net);
 	return TOA_STAT_SYN_RECV_SOCK_TOA;
 }
 
@@ -103,7 +102,7 @@ void toa_passive_open(struct sock *listener, struct sock *child,
 		      struct sk_buff *skb)
 {
 	struct net *net = sock_net(child);
-	struct toa_entry e = {};
+	struct toa_handshake hs = {};
 	enum toa_stat verdict;
 
 	/*
@@ -115,15 +114,12 @@ void toa_passive_open(struct sock *listener, struct sock *child,
 		toa_stat_inc(net, TOA_STAT_SYN_RECV_SOCK_NO_TOA);
 		return;
 	}
-	verdict = toa_skb_option(net, skb, &e);
+	verdict = toa_skb_option(net, skb, &hs);
 	if (verdict == TOA_STAT_SYN_RECV_SOCK_NO_TOA &&
-	    toa_deferred_take(child, &e))
+	    toa_deferred_take(child, &hs))
 		verdict = TOA_STAT_SYN_RECV_SOCK_TOA;
 	if (verdict == TOA_STAT_SYN_RECV_SOCK_TOA) {
-		e.sk = child;
-		e.cookie = toa_sock_cookie(child);
-		e.created_ns = ktime_get_boottime_ns();
-		if (toa_store_add(&e))
+		if (toa_store_add(child, &hs))
 			verdict = TOA_STAT_STORE_FAIL;
 		else
 			toa_listener_adopt(listener);
@@ -139,7 +135,7 @@ void toa_passive_check_req(struct sock *listener, struct sk_buff *skb,
 {
 	u8 defer = READ_ONCE(inet_csk(listener)->icsk_accept_queue.rskq_defer_accept);
 	struct net *net = sock_net(listener);
-	struct toa_entry e = {};
+	struct toa_handshake hs = {};
 	enum toa_stat verdict;
 
 	/* tcp_check_req()'s own test for the bare ACK it is about to drop */
@@ -147,9 +143,9 @@ void toa_passive_check_req(struct sock *listener, struct sk_buff *skb,
 	    TCP_SKB_CB(skb)->end_seq != tcp_rsk(req)->rcv_isn + 1 ||
 	    listener->sk_kern_sock)
 		return;
-	verdict = toa_skb_option(net, skb, &e);
+	verdict = toa_skb_option(net, skb, &hs);
 	if (verdict == TOA_STAT_SYN_RECV_SOCK_TOA)
-		toa_deferred_add(&e, req);
+		toa_deferred_add(net, &hs, req);
 	else if (verdict != TOA_STAT_SYN_RECV_SOCK_NO_TOA)
 		toa_stat_inc(net, verdict);
 }
@@ -214,13 +210,13 @@ void toa_passive_raced(struct sock *listener, struct sock *loser,
 		       struct sk_buff *skb)
 {
 	struct net *net = sock_net(loser);
-	struct toa_entry e = {}, old;
+	struct toa_handshake hs = {};
 	enum toa_stat verdict;
 	struct sock *winner;
 
 	if (loser->sk_kern_sock)
 		return;
-	verdict = toa_skb_option(net, skb, &e);
+	verdict = toa_skb_option(net, skb, &hs);
 	if (verdict != TOA_STAT_SYN_RECV_SOCK_TOA) {
 		if (verdict != TOA_STAT_SYN_RECV_SOCK_NO_TOA)
 			toa_stat_inc(net, verdict);
@@ -230,11 +226,8 @@ void toa_passive_raced(struct sock *listener, struct sock *loser,
 	if (!winner)
 		return;
 	/* The winner's own option, if it had one, stands. */
-	if (!toa_store_get(winner, &old)) {
-		e.sk = winner;
-		e.cookie = toa_sock_cookie(winner);
-		e.created_ns = ktime_get_boottime_ns();
-		if (toa_store_add(&e)) {
+	if (!toa_store_has(winner)) {
+		if (toa_store_add(winner, &hs)) {
 			toa_stat_inc(net, TOA_STAT_STORE_FAIL);
 		} else {
 			toa_stat_inc(net, TOA_STAT_OPT_RACED);

@@ -27,18 +27,18 @@ static bool toa_sock_connected(const struct sock *sk)
 static int toa_get_nat64(struct sock *sk, void __user *user, int *len)
 {
 	struct toa_nat64_peer out = {};
-	struct toa_entry e;
+	struct toa_conn conn;
 
 	BUILD_BUG_ON(sizeof(out) != TOA_NAT64_PEER_SIZE);
 	if (*len < (int)sizeof(out))
 		return -EINVAL;
-	if (!toa_sock_connected(sk) || toa_lookup(sk, &e) != TOA_LOOKUP_OK ||
-	    e.client.family != TOA_AF_INET6) {
+	if (!toa_sock_connected(sk) || toa_lookup(sk, &conn) != TOA_LOOKUP_OK ||
+	    conn.client.family != TOA_AF_INET6) {
 		toa_stat_inc(sock_net(sk), TOA_STAT_LOOKUP_MISS);
 		return -ENOTCONN;
 	}
-	memcpy(out.saddr, e.client.addr, sizeof(out.saddr));
-	out.sport = e.client.port;
+	memcpy(out.saddr, conn.client.addr, sizeof(out.saddr));
+	out.sport = conn.client.port;
 	if (copy_to_user(user, &out, sizeof(out)))
 		return -EFAULT;
 	*len = sizeof(out);
@@ -50,7 +50,7 @@ static int toa_get_nat64(struct sock *sk, void __user *user, int *len)
 static int toa_get_peer(struct sock *sk, void __user *user, int *len)
 {
 	struct toa_peer_info info = { .version = TOA_PEER_INFO_V1 };
-	struct toa_entry e;
+	struct toa_conn conn;
 	int n;
 
 	BUILD_BUG_ON(sizeof(info) != TOA_PEER_INFO_SIZE_V1);
@@ -64,17 +64,17 @@ static int toa_get_peer(struct sock *sk, void __user *user, int *len)
 	}
 	if (!toa_sock_connected(sk))
 		return -ENOTCONN;
-	if (toa_lookup(sk, &e) == TOA_LOOKUP_OK) {
+	if (toa_lookup(sk, &conn) == TOA_LOOKUP_OK) {
 		info.flags = TOA_PEER_F_TOA;
-		info.client.family = e.client.family;
-		info.client.port = e.client.port;
-		memcpy(info.client.addr, e.client.addr, sizeof(info.client.addr));
-		info.balancer = e.balancer;
-		info.opt_kind = toa_formats[e.client.format].kind;
-		info.opt_len = toa_formats[e.client.format].len;
-		if (sk->sk_family == AF_INET && e.client.family == TOA_AF_INET6)
+		info.client.family = conn.client.family;
+		info.client.port = conn.client.port;
+		memcpy(info.client.addr, conn.client.addr, sizeof(info.client.addr));
+		info.balancer = conn.balancer;
+		info.opt_kind = toa_formats[conn.client.format].kind;
+		info.opt_len = toa_formats[conn.client.format].len;
+		if (sk->sk_family == AF_INET && conn.client.family == TOA_AF_INET6)
 			info.flags |= TOA_PEER_F_NAT64;
-		if (sk->sk_family == AF_INET6 && e.client.family == TOA_AF_INET)
+		if (sk->sk_family == AF_INET6 && conn.client.family == TOA_AF_INET)
 			info.flags |= TOA_PEER_F_MAPPED;
 		toa_stat_inc(sock_net(sk), TOA_STAT_LOOKUP_OK);
 	} else {

@@ -24,29 +24,42 @@
  * the module's proto_ops (peer_ops.c); getname reads the entry with a
  * plain compare of the cookie (toa_store_client()).
  *
- * Entries come from a cache of their own ("toa_entry" in /proc/slabinfo
- * when the kernel does not merge it): exactly their size rather than the
- * next kmalloc size up (192 bytes), and what the module holds is seen
- * apart from the rest of the kernel (the soak scenarios boot with
- * slab_nomerge to count it).
+ * Memory: 64 bytes a TOA socket. An entry holds only what the socket
+ * cannot tell later (the client, a digest of its peer at handshake, its
+ * age); the addresses and namespace a dump shows are read off the socket
+ * (conns.c). It has no rcu_head of its own: an unlinked entry is retired
+ * onto a lock-free list through the half of its list node that RCU
+ * walkers never read (node.pprev), and a batch of them is freed after one
+ * grace period (toa_retire_work()). Entries come from a cache of their
+ * own ("toa_entry" in /proc/slabinfo when the kernel does not merge it),
+ * exactly their size, so what the module holds is seen apart from the
+ * rest of the kernel (the soak scenarios boot with slab_nomerge to count
+ * it). The buckets are sized for max_entries (a quarter as many: chains
+ * of at most about four at the cap), 8 bytes each, allocated at load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sock_diag.h>
+#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <linux/mm.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 
 #include "toa.h"
 
-#define TOA_STORE_BITS	16		/* 64k buckets: 100k+ sockets stay short */
-#define TOA_STORE_LOCKS	256		/* striped bucket locks */
+#define TOA_STORE_MIN_BITS	10
+#define TOA_STORE_MAX_BITS	20
+#define TOA_STORE_LOCKS		256	/* striped bucket locks */
 
 static struct hlist_head *toa_buckets;
+static unsigned int toa_store_bits;
 static spinlock_t toa_locks[TOA_STORE_LOCKS];
 static atomic_long_t toa_count = ATOMIC_LONG_INIT(0);
 /* Entries of children not yet accepted: accept() looks only when > 0. */
@@ -54,9 +67,21 @@ static atomic_long_t toa_unaccepted = ATOMIC_LONG_INIT(0);
 static unsigned int toa_max_entries;
 static struct kmem_cache *toa_entry_cache;
 
+/*
+ * Retired entries: unlinked, still possibly under an RCU walker. New ones
+ * go on toa_retiring; the holder of TOA_RETIRE_QUEUED moves them to
+ * toa_retired and queues toa_retire_rwork, which frees that batch one
+ * grace period later and starts the next.
+ */
+static LLIST_HEAD(toa_retiring);
+static struct llist_node *toa_retired;	/* owned by the QUEUED bit's holder */
+static unsigned long toa_retire_flags;
+#define TOA_RETIRE_QUEUED	0
+static struct rcu_work toa_retire_rwork;
+
 static unsigned int toa_bucket(const struct sock *sk)
 {
-	return hash_ptr((void *)sk, TOA_STORE_BITS);
+	return hash_ptr((void *)sk, toa_store_bits);
 }
 
 static spinlock_t *toa_lock_of(unsigned int bucket)
@@ -73,14 +98,68 @@ u64 toa_sock_cookie(struct sock *sk)
 	return ((u64)c[1] << 32) | c[0];
 }
 
+u32 toa_addr_hash(const struct toa_addr *a)
+{
+	BUILD_BUG_ON(sizeof(*a) % 4);
+	return jhash2((const u32 *)a, sizeof(*a) / 4, 0);
+}
+
+static void toa_entries_free(struct llist_node *list)
+{
+	struct toa_entry *e, *tmp;
+
+	llist_for_each_entry_safe(e, tmp, list, retired.free)
+		kmem_cache_free(toa_entry_cache, e);
+}
+
+/* Seal what is retiring into the next batch; TOA_RETIRE_QUEUED held. */
+static void toa_retire_seal(void)
+{
+	toa_retired = llist_del_all(&toa_retiring);
+	queue_rcu_work(system_wq, &toa_retire_rwork);
+}
+
+/* A grace period after the seal: no walker can still see the batch. */
+static void toa_retire_work(struct work_struct *work)
+{
+	toa_entries_free(toa_retired);
+	toa_retired = NULL;
+	clear_bit(TOA_RETIRE_QUEUED, &toa_retire_flags);
+	/* pairs with the barrier of llist_add() in toa_entry_retire() */
+	smp_mb__after_atomic();
+	if (!llist_empty(&toa_retiring) &&
+	    !test_and_set_bit(TOA_RETIRE_QUEUED, &toa_retire_flags))
+		toa_retire_seal();
+}
+
+/*
+ * Free @e, unlinked, once no RCU walker can hold it. node.next stays as
+ * it was (a walker standing on @e goes on from it); node.pprev, which
+ * walkers never read, becomes the retired list's link.
+ */
+static void toa_entry_retire(struct toa_entry *e)
+{
+	BUILD_BUG_ON(offsetof(struct toa_entry, retired.next) !=
+		     offsetof(struct toa_entry, node.next));
+	BUILD_BUG_ON(offsetof(struct toa_entry, retired.free) !=
+		     offsetof(struct toa_entry, node.pprev));
+	llist_add(&e->retired.free, &toa_retiring);
+	if (!test_and_set_bit(TOA_RETIRE_QUEUED, &toa_retire_flags))
+		toa_retire_seal();
+}
+
 int toa_store_init(unsigned int max_entries)
 {
 	unsigned int i;
 
+	BUILD_BUG_ON(sizeof(struct toa_entry) > 64);
+	/* a quarter as many buckets as entries at the cap */
+	toa_store_bits = clamp_t(int, order_base_2(max(max_entries, 1U)) - 2,
+				 TOA_STORE_MIN_BITS, TOA_STORE_MAX_BITS);
 	toa_entry_cache = KMEM_CACHE(toa_entry, 0);
 	if (!toa_entry_cache)
 		return -ENOMEM;
-	toa_buckets = kvcalloc(1U << TOA_STORE_BITS, sizeof(*toa_buckets),
+	toa_buckets = kvcalloc(1U << toa_store_bits, sizeof(*toa_buckets),
 			       GFP_KERNEL);
 	if (!toa_buckets) {
 		kmem_cache_destroy(toa_entry_cache);
@@ -88,29 +167,24 @@ int toa_store_init(unsigned int max_entries)
 	}
 	for (i = 0; i < TOA_STORE_LOCKS; i++)
 		spin_lock_init(&toa_locks[i]);
+	INIT_RCU_WORK(&toa_retire_rwork, toa_retire_work);
 	toa_max_entries = max_entries;
 	return 0;
 }
 
-/*
- * Not kfree_rcu(): the cache is destroyed at exit, and rcu_barrier() waits
- * for call_rcu() callbacks only (kfree_rcu() batches its own until 6.12's
- * kvfree_rcu_barrier()).
- */
-static void toa_entry_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(toa_entry_cache,
-			container_of(head, struct toa_entry, rcu));
-}
-
-/* Called after every probe is gone and an RCU grace period has passed. */
+/* Called after every hook is gone and an RCU grace period has passed. */
 void toa_store_exit(void)
 {
 	struct toa_entry *e;
 	struct hlist_node *tmp;
 	unsigned int i;
 
-	for (i = 0; i < (1U << TOA_STORE_BITS); i++) {
+	/* a batch in flight frees itself, and may seal the next one */
+	while (test_bit(TOA_RETIRE_QUEUED, &toa_retire_flags))
+		flush_rcu_work(&toa_retire_rwork);
+	/* no walker is left: what still retires is freed at once */
+	toa_entries_free(llist_del_all(&toa_retiring));
+	for (i = 0; i < (1U << toa_store_bits); i++) {
 		hlist_for_each_entry_safe(e, tmp, &toa_buckets[i], node) {
 			hlist_del(&e->node);
 			kmem_cache_free(toa_entry_cache, e);
@@ -120,24 +194,26 @@ void toa_store_exit(void)
 	atomic_long_set(&toa_unaccepted, 0);
 	kvfree(toa_buckets);
 	toa_buckets = NULL;
-	/* the entries freed after a grace period, and their callback's text */
-	rcu_barrier();
 	kmem_cache_destroy(toa_entry_cache);
 	toa_entry_cache = NULL;
 }
 
-int toa_store_add(const struct toa_entry *src)
+int toa_store_add(struct sock *sk, const struct toa_handshake *hs)
 {
-	unsigned int b = toa_bucket(src->sk);
+	unsigned int b = toa_bucket(sk);
 	struct toa_entry *e, *old;
 	unsigned long flags;
 
 	e = kmem_cache_alloc(toa_entry_cache, GFP_ATOMIC);
 	if (!e)
 		return -ENOMEM;
-	*e = *src;
-
+	e->sk = sk;
+	e->cookie = toa_sock_cookie(sk);
+	e->client = hs->client;
 	e->accepted = false;
+	e->peer_hash = toa_addr_hash(&hs->balancer);
+	e->created_s = (u32)ktime_get_boottime_seconds();
+
 	spin_lock_irqsave(toa_lock_of(b), flags);
 	hlist_for_each_entry(old, &toa_buckets[b], node) {
 		if (old->sk == e->sk) {
@@ -145,7 +221,7 @@ int toa_store_add(const struct toa_entry *src)
 				atomic_long_inc(&toa_unaccepted);
 			hlist_replace_rcu(&old->node, &e->node);
 			spin_unlock_irqrestore(toa_lock_of(b), flags);
-			call_rcu(&old->rcu, toa_entry_free_rcu);
+			toa_entry_retire(old);
 			return 0;
 		}
 	}
@@ -168,7 +244,7 @@ static void toa_store_unlink(struct toa_entry *e)
 	atomic_long_dec(&toa_count);
 	if (!e->accepted)
 		atomic_long_dec(&toa_unaccepted);
-	call_rcu(&e->rcu, toa_entry_free_rcu);
+	toa_entry_retire(e);
 }
 
 bool toa_store_accept(struct sock *sk)
@@ -204,6 +280,31 @@ bool toa_store_accept(struct sock *sk)
 	return ours;
 }
 
+/*
+ * The current entry of @sk copied into @out. The cookie is read, not
+ * made: a socket with an entry had its cookie made with it, and one
+ * without (0) has none.
+ */
+static bool toa_store_get(const struct sock *sk, struct toa_entry *out)
+{
+	u64 cookie = atomic64_read(&sk->sk_cookie);
+	struct toa_entry *e;
+	bool found = false;
+
+	if (!cookie)
+		return false;
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &toa_buckets[toa_bucket(sk)], node) {
+		if (e->sk == sk && e->cookie == cookie) {
+			*out = *e;
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 bool toa_store_client(const struct sock *sk, struct toa_client *out)
 {
 	/* Made when the entry was (toa_sock_cookie()): a plain read here.
@@ -226,23 +327,11 @@ bool toa_store_client(const struct sock *sk, struct toa_client *out)
 	return found;
 }
 
-bool toa_store_get(const struct sock *sk, struct toa_entry *out)
+bool toa_store_has(const struct sock *sk)
 {
-	unsigned int b = toa_bucket(sk);
-	struct toa_entry *e;
-	bool found = false;
+	struct toa_entry e;
 
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &toa_buckets[b], node) {
-		if (e->sk == sk) {
-			*out = *e;
-			found = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	/* A stale entry of an earlier socket at this address is no answer. */
-	return found && out->cookie == toa_sock_cookie((struct sock *)sk);
+	return toa_store_get(sk, &e);
 }
 
 void toa_store_del(const struct sock *sk)
@@ -278,42 +367,6 @@ long toa_store_count(void)
 	return atomic_long_read(&toa_count);
 }
 
-/*
- * The dump iterator (netlink.c): one bucket at a time under RCU, resumed
- * from a (bucket, index) cursor, so a dump of any size never holds a lock
- * or the RCU read side across the table, and a reader that stops half-way
- * (or goes away) leaves nothing behind. Entries added or removed in a
- * bucket between two walks may shift the index: such an entry can be
- * missed or seen twice, as in any netlink dump.
- */
-int toa_store_walk(struct toa_store_cursor *cur,
-		   int (*fn)(const struct toa_entry *e, void *arg), void *arg)
-{
-	struct toa_entry *e;
-	unsigned long i;
-	int ret = 0;
-
-	for (; cur->bucket < (1UL << TOA_STORE_BITS); cur->bucket++) {
-		i = 0;
-		rcu_read_lock();
-		hlist_for_each_entry_rcu(e, &toa_buckets[cur->bucket], node) {
-			if (i++ < cur->index)
-				continue;
-			ret = fn(e, arg);
-			if (ret)
-				break;
-			cur->index++;
-		}
-		rcu_read_unlock();
-		if (ret)
-			return ret;
-		cur->index = 0;
-		if ((cur->bucket & 1023) == 1023)
-			cond_resched();
-	}
-	return 0;
-}
-
 void toa_sock_addr(const struct sock *sk, bool peer, struct toa_addr *a)
 {
 	const struct inet_sock *inet = inet_sk(sk);
@@ -334,18 +387,20 @@ void toa_sock_addr(const struct sock *sk, bool peer, struct toa_addr *a)
 	memcpy(a->addr, peer ? &inet->inet_daddr : &inet->inet_rcv_saddr, 4);
 }
 
-/* Does @sk still talk to the balancer that sent the option? */
-static bool toa_entry_current(const struct sock *sk, const struct toa_entry *e)
+enum toa_lookup_result toa_lookup(const struct sock *sk, struct toa_conn *out)
 {
-	struct toa_addr now;
+	u32 now = (u32)ktime_get_boottime_seconds();
+	struct toa_entry e;
 
-	toa_sock_addr(sk, true, &now);
-	return !memcmp(&now, &e->balancer, sizeof(now));
-}
-
-enum toa_lookup_result toa_lookup(struct sock *sk, struct toa_entry *e)
-{
-	if (!toa_store_get(sk, e))
+	if (!toa_store_get(sk, &e))
 		return TOA_LOOKUP_NONE;
-	return toa_entry_current(sk, e) ? TOA_LOOKUP_OK : TOA_LOOKUP_STALE;
+	/* Does @sk still talk to the balancer that sent the option? */
+	toa_sock_addr(sk, true, &out->balancer);
+	if (toa_addr_hash(&out->balancer) != e.peer_hash)
+		return TOA_LOOKUP_STALE;
+	toa_sock_addr(sk, false, &out->local);
+	out->cookie = e.cookie;
+	out->client = e.client;
+	out->age_ms = (u64)(u32)(now - e.created_s) * MSEC_PER_SEC;
+	return TOA_LOOKUP_OK;
 }

@@ -8,6 +8,7 @@
  *   deferred.c options of bare ACKs a TCP_DEFER_ACCEPT listener dropped
  *   peer_ops.c the module's proto_ops: getpeername() on TOA sockets
  *   store.c    per-socket TOA entries, keyed by (sock, cookie)
+ *   conns.c    the TOA sockets of a namespace, for the netlink dump
  *   trust.c    trusted-balancer allow-list
  *   config.c   runtime configuration (module parameters)
  *   stats.c    counters and /proc/net/toa_stats
@@ -21,6 +22,7 @@
 #define _TOA_KMOD_TOA_H
 
 #include <linux/types.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
@@ -61,25 +63,53 @@ bool toa_trust_is_empty(void);
 void toa_trust_warn_any(void);
 
 /* ---- store.c ---- */
+/*
+ * What the packet that completed a handshake said (passive.c, deferred.c):
+ * the vetted client, and the packet's own addresses.
+ */
+struct toa_handshake {
+	struct toa_client client;
+	struct toa_addr balancer;	/* the packet's source */
+	struct toa_addr local;		/* its destination */
+};
+
+/*
+ * The entry of one TOA socket: all the memory toa.ko holds for it, 64
+ * bytes (one cache line; store.c checks the size at build time). What
+ * the socket itself knows (its addresses, its namespace) is read from it
+ * when asked, never copied here.
+ */
 struct toa_entry {
-	struct hlist_node node;
-	struct rcu_head rcu;
+	union {
+		struct hlist_node node;	/* in its bucket */
+		struct {		/* unlinked, awaiting a grace period */
+			struct hlist_node *next; /* node.next: walkers read it */
+			struct llist_node free;	 /* in node.pprev's place */
+		} retired;
+	};
 	const struct sock *sk;	/* identity only, never dereferenced */
 	u64 cookie;		/* sk's socket cookie: never reused */
-	possible_net_t net;
 	struct toa_client client;
-	struct toa_addr balancer;	/* the peer at handshake time */
-	struct toa_addr local;
-	u64 created_ns;		/* ktime_get_boottime_ns() */
 	bool accepted;		/* set by toa_store_accept(), under the lock */
+	u32 peer_hash;		/* toa_addr_hash() of the peer at handshake */
+	u32 created_s;		/* ktime_get_boottime_seconds() */
+};
+
+/* What toa.ko reports of a TOA socket (sockopt.c, netlink.c). */
+struct toa_conn {
+	u64 cookie;
+	struct toa_client client;
+	struct toa_addr balancer;	/* the socket's peer */
+	struct toa_addr local;
+	u64 age_ms;			/* since the handshake, 1 s resolution */
 };
 
 int toa_store_init(unsigned int max_entries);
 void toa_store_exit(void);
-/* Record @e (copied) for its socket; replaces any older entry of it. */
-int toa_store_add(const struct toa_entry *e);
-/* Copy the entry of @sk into @out; false if none. Any context. */
-bool toa_store_get(const struct sock *sk, struct toa_entry *out);
+/* Record the client of @hs for @sk; replaces any older entry of it. */
+int toa_store_add(struct sock *sk, const struct toa_handshake *hs);
+/* Does @sk have a (current) entry? Any context. */
+bool toa_store_has(const struct sock *sk);
 /*
  * accept() is grafting @sk: true if it has a (current) entry, now marked
  * accepted. Cheap when no entry waits for accept().
@@ -90,6 +120,8 @@ bool toa_store_client(const struct sock *sk, struct toa_client *out);
 void toa_store_del(const struct sock *sk);
 long toa_store_count(void);
 u64 toa_sock_cookie(struct sock *sk);
+/* A 32-bit digest of @a, to tell whether a socket's peer changed. */
+u32 toa_addr_hash(const struct toa_addr *a);
 
 /* ---- stats.c ---- */
 int toa_stats_init(void);
@@ -129,10 +161,11 @@ void toa_passive_check_req(struct sock *listener, struct sk_buff *skb,
 
 /* ---- deferred.c ---- */
 void toa_deferred_exit(void);
-/* Keep @e (client, balancer, local, net set) for the connection of @req. */
-void toa_deferred_add(const struct toa_entry *e, const struct request_sock *req);
-/* Take the kept entry of @child's connection into @e; false if none. */
-bool toa_deferred_take(const struct sock *child, struct toa_entry *e);
+/* Keep @hs, seen in @net, for the connection of @req. */
+void toa_deferred_add(struct net *net, const struct toa_handshake *hs,
+		      const struct request_sock *req);
+/* Take what was kept for @child's connection into @hs; false if none. */
+bool toa_deferred_take(const struct sock *child, struct toa_handshake *hs);
 
 /* ---- peer_ops.c ---- */
 int toa_peer_ops_init(void);
@@ -156,28 +189,29 @@ enum toa_lookup_result {
 	TOA_LOOKUP_OK,
 };
 
-/* The valid entry of @sk, copied into @e. Any context. */
-enum toa_lookup_result toa_lookup(struct sock *sk, struct toa_entry *e);
+/* What toa.ko knows of @sk, a full socket, into @out. Any context. */
+enum toa_lookup_result toa_lookup(const struct sock *sk, struct toa_conn *out);
 
 /* Fill @a with the peer (@peer true) or local address of @sk. */
 void toa_sock_addr(const struct sock *sk, bool peer, struct toa_addr *a);
 
-/* ---- store.c: dump iterator ---- */
+/* ---- conns.c: the TOA sockets of a namespace, for the dump ---- */
 /* Where a walk stopped: fits in netlink_callback->args. */
-struct toa_store_cursor {
-	unsigned long bucket;
-	unsigned long index;	/* entries of that bucket already done */
+struct toa_conns_cursor {
+	unsigned long bucket;	/* in the kernel's established table */
+	unsigned long index;	/* sockets of that bucket already done */
 };
 
 /*
- * Call @fn on each entry from @cur on, one bucket at a time under RCU (no
- * lock held across the table; may sleep between buckets, so process
- * context only). @fn must not sleep; it returns 0 to go on, or non-zero to
- * stop with the cursor left on that entry, so that the next walk starts
- * with it. Returns @fn's non-zero value, or 0 once the table is done.
+ * Call @fn on each TOA socket of @net from @cur on, one bucket of the
+ * kernel's established-socket table at a time under its lock (process
+ * context: may sleep between buckets). @fn must not sleep; it returns 0 to
+ * go on, or non-zero to stop with the cursor left on that socket, so that
+ * the next walk starts with it. Returns @fn's non-zero value, or 0 once
+ * the table is done.
  */
-int toa_store_walk(struct toa_store_cursor *cur,
-		   int (*fn)(const struct toa_entry *e, void *arg), void *arg);
+int toa_conns_walk(const struct net *net, struct toa_conns_cursor *cur,
+		   int (*fn)(const struct toa_conn *c, void *arg), void *arg);
 
 /* ---- netlink.c ---- */
 int toa_netlink_init(void);

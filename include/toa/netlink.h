@@ -109,10 +109,12 @@
  *        TOA_SOCK_A_CLIENT:   address nest, the client the option named
  *        TOA_SOCK_A_FORMAT:   NLA_U8, enum toa_format of the option
  *        TOA_SOCK_A_AGE_MS:   NLA_U64, milliseconds since the handshake
+ *                             (counted in whole seconds by toa.ko)
  *
- * The dump takes the table one hash bucket at a time and resumes where the
- * previous message batch ended, so it scales to any number of sockets
- * (100k and more) without holding a lock across the table. Like every
+ * The dump walks the kernel's table of established TCP sockets (the one
+ * "ss" walks) one hash bucket at a time, and resumes where the previous
+ * message batch ended, so it scales to any number of sockets (100k and
+ * more) without holding a lock across the table. Like every
  * netlink dump it is not a snapshot: a socket created or closed while the
  * dump runs may or may not appear.
  *

@@ -6,8 +6,9 @@
 # at once, IPv4 and IPv6 in turn. Every one shows its client; afterwards
 # store_in_use is back to 0, the entries' slab cache ("toa_entry", on its
 # own line: the VM boots with slab_nomerge) holds no more than SLUB
-# keeps cached, and rmmod finds it empty (kmem_cache_destroy()
-# warns, failing the scenario, if a single entry was never freed).
+# keeps cached, each entry takes no more than 64 bytes, and rmmod finds
+# it empty (kmem_cache_destroy() warns, failing the scenario, if a
+# single entry was never freed).
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 N=${TOA_SOAK_CONNS:-4000}
@@ -44,4 +45,9 @@ assert_eq "$N $N" "$rows $ok" "connections served, and with the client"
 expect_stat srv syn_recv_sock_toa "$N"
 expect_stat srv probe_missed 0
 log "$N connections, all closed"
+# What toa.ko holds per TOA socket: one toa_entry, SLUB's metadata
+# included (slab_size), no more than 64 bytes (kmod/store.c).
+read -r per_sock </sys/kernel/slab/toa_entry/slab_size
+log "memory per TOA socket: $per_sock bytes (toa_entry slab_size)"
+((per_sock <= 64)) || fail "a TOA socket costs $per_sock bytes: over 64"
 toa_unload_no_entry_left
