@@ -97,7 +97,7 @@ scen_timeout=${TOA_VM_SCENARIO_TIMEOUT:-120}
 # of scenarios so long suites are not cut short by the default.
 vm_timeout=${TOA_VM_TIMEOUT:-$((n * 60 > 600 ? n * 60 : 600))}
 
-cmdline="console=ttyS0 panic=-1 panic_on_warn=0 quiet loglevel=4"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=0 quiet loglevel=${TOA_VM_LOGLEVEL:-4}"
 # Speed under TCG: no spectre mitigations (nothing to protect in a test VM).
 cmdline+=" mitigations=off"
 # Every slab cache on its own line of /proc/slabinfo: toa.ko's entries

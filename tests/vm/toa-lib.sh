@@ -21,9 +21,17 @@ toa_load() {
 	grep -q '^toa ' /proc/modules || fail "toa.ko did not load"
 }
 
+# toa_unload - rmmod toa.ko. A call in flight holds the module (a
+# getsockopt() through nf_sockopt takes a reference for its length), and
+# rmmod then fails with "in use" at once: try again, a few times.
 toa_unload() {
-	rmmod toa
-	! grep -q '^toa ' /proc/modules || fail "toa.ko still loaded"
+	local i err
+	for ((i = 0; i < 20; i++)); do
+		err=$(rmmod toa 2>&1) && break
+		[[ $err == *"in use"* ]] || break
+		nap 0.1
+	done
+	! grep -q '^toa ' /proc/modules || fail "toa.ko still loaded: $err"
 }
 
 # toa_param NAME - current value of a module parameter.
