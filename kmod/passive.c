@@ -56,7 +56,7 @@ static void toa_skb_addrs(const struct sk_buff *skb, const struct tcphdr *th,
 /*
  * The option of @skb, vetted, into @hs (client, balancer, local).
  * Counts what it finds except the final verdict: returns
- * TOA_STAT_SYN_RECV_SOCK_TOA when @e may be used, else the counter that
+ * TOA_STAT_SYN_RECV_SOCK_TOA when @hs may be used, else the counter that
  * says why not (TOA_STAT_SYN_RECV_SOCK_NO_TOA when there was no option).
  */
 static enum toa_stat toa_skb_option(struct net *net, struct sk_buff *skb,

@@ -281,57 +281,57 @@ bool toa_store_accept(struct sock *sk)
 }
 
 /*
- * The current entry of @sk copied into @out. The cookie is read, not
- * made: a socket with an entry had its cookie made with it, and one
- * without (0) has none.
+ * The entry of @sk, made with the cookie @cookie, or NULL; under
+ * rcu_read_lock(). The cookie is read off the socket, not made: a socket
+ * with an entry had its cookie made with it (toa_sock_cookie()), and one
+ * without has none (0, which no entry holds). A socket that got the
+ * module's ops without its entry being checked at accept (a callback
+ * skipped) never reads a stale one.
  */
+static struct toa_entry *toa_store_find_rcu(const struct sock *sk,
+					    u64 cookie)
+{
+	struct toa_entry *e;
+
+	hlist_for_each_entry_rcu(e, &toa_buckets[toa_bucket(sk)], node)
+		if (e->sk == sk && e->cookie == cookie)
+			return e;
+	return NULL;
+}
+
+/* The current entry of @sk copied into @out. */
 static bool toa_store_get(const struct sock *sk, struct toa_entry *out)
 {
-	u64 cookie = atomic64_read(&sk->sk_cookie);
 	struct toa_entry *e;
-	bool found = false;
 
-	if (!cookie)
-		return false;
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &toa_buckets[toa_bucket(sk)], node) {
-		if (e->sk == sk && e->cookie == cookie) {
-			*out = *e;
-			found = true;
-			break;
-		}
-	}
+	e = toa_store_find_rcu(sk, atomic64_read(&sk->sk_cookie));
+	if (e)
+		*out = *e;
 	rcu_read_unlock();
-	return found;
+	return e;
 }
 
 bool toa_store_client(const struct sock *sk, struct toa_client *out)
 {
-	/* Made when the entry was (toa_sock_cookie()): a plain read here.
-	 * A socket that got the module's ops without its entry being
-	 * checked at accept (a callback skipped) never reads a stale one.
-	 */
-	u64 cookie = atomic64_read(&sk->sk_cookie);
 	struct toa_entry *e;
-	bool found = false;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &toa_buckets[toa_bucket(sk)], node) {
-		if (e->sk == sk && e->cookie == cookie) {
-			*out = e->client;
-			found = true;
-			break;
-		}
-	}
+	e = toa_store_find_rcu(sk, atomic64_read(&sk->sk_cookie));
+	if (e)
+		*out = e->client;
 	rcu_read_unlock();
-	return found;
+	return e;
 }
 
 bool toa_store_has(const struct sock *sk)
 {
-	struct toa_entry e;
+	bool found;
 
-	return toa_store_get(sk, &e);
+	rcu_read_lock();
+	found = toa_store_find_rcu(sk, atomic64_read(&sk->sk_cookie));
+	rcu_read_unlock();
+	return found;
 }
 
 void toa_store_del(const struct sock *sk)
