@@ -1,24 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hooks: every place toa.ko is called by the kernel's TCP path. Each
- * is an ftrace callback at a function's entry (no saved registers, no
- * return probe), once per connection or per socket at most:
+ * The hooks: every place toa.ko is called by the kernel's TCP path
+ * through ftrace. Each is a callback at a function's entry (no saved
+ * registers, no return probe), once per connection or per socket at most:
  *
- *   tcp_child_process        (listener, child, skb)
- *       A passive open made its child from the packet that completed the
- *       handshake (third ACK, data after a lost ACK, SYN cookie ACK):
- *       record that packet's option for the child (passive.c).
- *   tcp_check_req            (listener, skb, req, ...)
- *       Every packet of a half-open connection: remembers (req, skb) on
- *       this CPU for the call below, and keeps the option of a bare ACK
- *       that a deferred-accept listener drops (passive.c).
- *   inet_csk_complete_hashdance  (listener, child, req, own_req)
- *       The end of that tcp_check_req() call, on the same CPU: when
- *       own_req is false the child lost a race to another packet's child
- *       and its option, if any, is moved to the winner (passive.c).
+ *   tcp_check_req            (listener, skb, req, fastopen)
+ *       Every packet of a half-open connection: keeps the option of a bare
+ *       ACK that a deferred-accept listener drops (passive.c). Hooked only
+ *       once such a listener exists (see toa_hooks_want_check_req()).
  *   inet_csk_listen_start    (sk)
- *       A socket starts listening: it gets the module's proto_ops, which
- *       accept() passes on to its sockets (peer_ops.c).
+ *       A socket starts listening: it gets the module's icsk_af_ops,
+ *       whose syn_recv_sock records each child's option (listen_ops.c),
+ *       and the module's proto_ops, which accept() passes on to its
+ *       sockets (peer_ops.c).
  *   security_sock_graft      (sk, socket)
  *       accept() attaches a child to its new struct socket: a TOA child
  *       keeps the module's ops, any other gets the kernel's (one read when
@@ -28,7 +22,10 @@
  *       accepted TOA socket's entry is freed by the module's release
  *       (peer_ops.c): no hook runs at the end of other sockets.
  *
- * getpeername() itself is not hooked: TOA sockets hold the module's ops.
+ * The passive open itself is not hooked here: the listener's own table
+ * calls listen_ops.c with the child (and whether it won a race), which
+ * took two callbacks (tcp_child_process, inet_csk_complete_hashdance)
+ * before. Nor is getpeername(): TOA sockets hold the module's ops.
  *
  * Why ftrace: registered through a kernel API, never a write to read-only
  * memory (no CR0 or page-table tricks, no patching of the kernel's ops
@@ -39,13 +36,14 @@
  * Cost, measured in QEMU's deterministic mode (bench/README.md): each
  * callback costs about 170 instructions before its handler runs (the
  * trampoline and the recursion guard); a loopback connection without an
- * option passes four (tcp_check_req, inet_csk_complete_hashdance,
- * tcp_child_process, security_sock_graft), +761 instructions or 1.1 % of
- * the connection on 6.1.
+ * option passes one (security_sock_graft), two on a node with a
+ * deferred-accept listener (tcp_check_req).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/net.h>
 #include <linux/tcp.h>
 #include <net/inet_connection_sock.h>
@@ -53,30 +51,11 @@
 
 #include "toa.h"
 
-/* Callbacks skipped by ftrace's recursion guard: should stay 0. */
-static atomic64_t toa_hook_recursion = ATOMIC64_INIT(0);
-
-static void toa_on_child(struct ftrace_regs *fregs)
-{
-	struct sock *listener = (struct sock *)toa_ftrace_arg(fregs, 0);
-	struct sock *child = (struct sock *)toa_ftrace_arg(fregs, 1);
-	struct sk_buff *skb = (struct sk_buff *)toa_ftrace_arg(fregs, 2);
-
-	toa_passive_open(listener, child, skb);
-}
-
 /*
- * The (req, skb) of this CPU's tcp_check_req() call: its
- * inet_csk_complete_hashdance() runs next on the same CPU, in the same
- * softirq, and is given no skb. Written at every call, so it never refers
- * to an earlier one; used only when the request sockets match.
+ * Callbacks skipped by ftrace's recursion guard, and bare ACKs dropped by a
+ * deferred-accept listener before tcp_check_req was hooked: should stay 0.
  */
-struct toa_check_req_call {
-	const struct request_sock *req;
-	struct sk_buff *skb;
-};
-
-static DEFINE_PER_CPU(struct toa_check_req_call, toa_check_req_now);
+static atomic64_t toa_hook_missed = ATOMIC64_INIT(0);
 
 static void toa_on_check_req(struct ftrace_regs *fregs)
 {
@@ -85,44 +64,21 @@ static void toa_on_check_req(struct ftrace_regs *fregs)
 	struct request_sock *req = (struct request_sock *)toa_ftrace_arg(fregs, 2);
 
 	/* Fast Open calls it on the child itself: not a half-open one. */
-	if (toa_ftrace_arg(fregs, 3)) {
-		__this_cpu_write(toa_check_req_now.req, NULL);
-		return;
-	}
-	__this_cpu_write(toa_check_req_now.req, req);
-	__this_cpu_write(toa_check_req_now.skb, skb);
-	if (listener->sk_state == TCP_LISTEN)
+	if (!toa_ftrace_arg(fregs, 3) && listener->sk_state == TCP_LISTEN)
 		toa_passive_check_req(listener, skb, req);
-}
-
-static void toa_on_hashdance(struct ftrace_regs *fregs)
-{
-	struct sock *listener = (struct sock *)toa_ftrace_arg(fregs, 0);
-	struct sock *child = (struct sock *)toa_ftrace_arg(fregs, 1);
-	const struct request_sock *req = (void *)toa_ftrace_arg(fregs, 2);
-	struct sk_buff *skb;
-
-	if (likely((u8)toa_ftrace_arg(fregs, 3)) ||	/* own_req: a bool */
-	    listener->sk_protocol != IPPROTO_TCP ||	/* DCCP */
-	    __this_cpu_read(toa_check_req_now.req) != req)
-		return;
-	skb = __this_cpu_read(toa_check_req_now.skb);
-	__this_cpu_write(toa_check_req_now.req, NULL);
-	toa_passive_raced(listener, child, skb);
-}
-
-static bool toa_user_tcp(const struct sock *sk)
-{
-	return sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM &&
-	       !sk->sk_kern_sock;
 }
 
 static void toa_on_listen(struct ftrace_regs *fregs)
 {
 	struct sock *sk = (struct sock *)toa_ftrace_arg(fregs, 0);
 
+	if (!toa_user_tcp(sk))
+		return;
+	toa_listen_ops_swap(sk);
+	if (READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept))
+		toa_hooks_want_check_req();
 	/* listen() holds the socket: sk_socket cannot go away here */
-	if (toa_user_tcp(sk) && sk->sk_socket)
+	if (sk->sk_socket)
 		toa_peer_ops_swap(sk->sk_socket);
 }
 
@@ -155,7 +111,8 @@ struct toa_hook {
 	const char *func;
 	void (*handler)(struct ftrace_regs *fregs);
 	struct ftrace_ops ops;
-	bool registered;
+	bool registered;	/* under toa_hooks_lock; read without it */
+	bool on_demand;		/* not at init: toa_hooks_want_check_req() */
 };
 
 static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
@@ -168,6 +125,13 @@ static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
 		.handler = h,						\
 		.ops = { .func = toa_hook_entry },			\
 	}
+#define TOA_HOOK_ON_DEMAND(fn, h)					\
+	{								\
+		.func = fn,						\
+		.handler = h,						\
+		.ops = { .func = toa_hook_entry },			\
+		.on_demand = true,					\
+	}
 
 /* Registered in this order, unregistered in reverse: the end of a child
  * first and the passive open last, so an entry is always freed.
@@ -176,10 +140,17 @@ static struct toa_hook toa_hooks[] = {
 	TOA_HOOK("inet_child_forget", toa_on_child_forget),
 	TOA_HOOK("security_sock_graft", toa_on_graft),
 	TOA_HOOK("inet_csk_listen_start", toa_on_listen),
-	TOA_HOOK("inet_csk_complete_hashdance", toa_on_hashdance),
-	TOA_HOOK("tcp_check_req", toa_on_check_req),
-	TOA_HOOK("tcp_child_process", toa_on_child),
+	TOA_HOOK_ON_DEMAND("tcp_check_req", toa_on_check_req),
 };
+
+#define toa_check_req_hook	(toa_hooks[ARRAY_SIZE(toa_hooks) - 1])
+
+/*
+ * Set by exit, under the lock that scheduling takes: once it is, the work
+ * item below is never queued again, so exit can wait for it.
+ */
+static DEFINE_SPINLOCK(toa_hooks_lock);
+static bool toa_hooks_closed;
 
 /*
  * One entry for all hooks: ftrace gives each ops its own trampoline, and
@@ -196,7 +167,7 @@ static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0) {
-		atomic64_inc(&toa_hook_recursion);
+		atomic64_inc(&toa_hook_missed);
 		return;
 	}
 	h->handler(fregs);
@@ -205,7 +176,7 @@ static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
 
 u64 toa_hooks_missed(void)
 {
-	return atomic64_read(&toa_hook_recursion);
+	return atomic64_read(&toa_hook_missed);
 }
 
 static int toa_hook_register(struct toa_hook *h)
@@ -221,20 +192,63 @@ static int toa_hook_register(struct toa_hook *h)
 		ftrace_free_filter(&h->ops);
 		return err;
 	}
-	h->registered = true;
+	WRITE_ONCE(h->registered, true);
 	return 0;
+}
+
+/*
+ * tcp_check_req runs for every packet of every half-open connection, and
+ * toa.ko needs it only for the bare ACKs a TCP_DEFER_ACCEPT listener drops
+ * (the child is made later, from data, through listen_ops.c). So it is
+ * hooked at the first deferred-accept listener toa.ko sees, and stays
+ * hooked until unload: at listen() (hook.c), at setsockopt() on a
+ * listener holding the module's ops (peer_ops.c), and at load for the
+ * listeners already there (synchronously: toa_hooks_init()). Those
+ * callers cannot sleep, and registering does: a work item registers, a
+ * moment later. A bare ACK dropped in that moment is counted in
+ * probe_missed (toa_hooks_check_req_missed()).
+ */
+static void toa_check_req_register(struct work_struct *work)
+{
+	/* The only registrar after init: exit waits for it, then unhooks. */
+	if (!toa_check_req_hook.registered)
+		toa_hook_register(&toa_check_req_hook);
+}
+
+static DECLARE_WORK(toa_check_req_work, toa_check_req_register);
+
+void toa_hooks_want_check_req(void)
+{
+	if (READ_ONCE(toa_check_req_hook.registered))
+		return;
+	spin_lock_bh(&toa_hooks_lock);
+	if (!toa_hooks_closed)
+		schedule_work(&toa_check_req_work);
+	spin_unlock_bh(&toa_hooks_lock);
+}
+
+void toa_hooks_check_req_missed(const struct request_sock *req)
+{
+	/* acked: tcp_check_req() dropped a bare ACK for this deferral */
+	if (inet_rsk(req)->acked && !READ_ONCE(toa_check_req_hook.registered))
+		atomic64_inc(&toa_hook_missed);
 }
 
 void toa_hooks_exit(void)
 {
 	int i;
 
+	spin_lock_bh(&toa_hooks_lock);
+	toa_hooks_closed = true;
+	spin_unlock_bh(&toa_hooks_lock);
+	/* Never queued again: once it has run, nothing registers. */
+	cancel_work_sync(&toa_check_req_work);
 	for (i = ARRAY_SIZE(toa_hooks) - 1; i >= 0; i--) {
 		if (!toa_hooks[i].registered)
 			continue;
 		unregister_ftrace_function(&toa_hooks[i].ops);
 		ftrace_free_filter(&toa_hooks[i].ops);
-		toa_hooks[i].registered = false;
+		WRITE_ONCE(toa_hooks[i].registered, false);
 	}
 }
 
@@ -243,11 +257,16 @@ int toa_hooks_init(void)
 	int i, err;
 
 	for (i = 0; i < ARRAY_SIZE(toa_hooks); i++) {
+		if (toa_hooks[i].on_demand)
+			continue;
 		err = toa_hook_register(&toa_hooks[i]);
 		if (err) {
 			toa_hooks_exit();
 			return err;
 		}
 	}
+	/* After the listen hook: no listener can start in between unseen. */
+	toa_listen_ops_adopt_all();
+	flush_work(&toa_check_req_work);
 	return 0;
 }

@@ -36,10 +36,13 @@ static int __init toa_init(void)
 	err = toa_peer_ops_init();
 	if (err)
 		goto out_netlink;
+	err = toa_listen_ops_init();
+	if (err)
+		goto out_peer_ops;
 	/* Last: once the hooks are live, everything they use must be. */
 	err = toa_hooks_init();
 	if (err)
-		goto out_peer_ops;
+		goto out_listen_ops;
 
 	toa_formats_format(READ_ONCE(toa_cfg.formats), formats, sizeof(formats));
 	toa_trust_format(trusted, sizeof(trusted));
@@ -50,6 +53,8 @@ static int __init toa_init(void)
 		toa_trust_warn_any();
 	return 0;
 
+out_listen_ops:
+	toa_listen_ops_exit();
 out_peer_ops:
 	toa_peer_ops_exit();
 	toa_deferred_exit();
@@ -71,6 +76,7 @@ out_trust:
 static void __exit toa_exit(void)
 {
 	toa_hooks_exit();	/* returns once no callback is running */
+	toa_listen_ops_exit();	/* listeners' passive opens: the kernel's */
 	toa_peer_ops_exit();	/* sockets holding our ops now run the kernel's */
 	toa_deferred_exit();
 	toa_netlink_exit();	/* dumps in progress hold a module ref */

@@ -4,8 +4,8 @@
  * packet that completed the handshake, recorded for the child socket.
  *
  * That packet is the third ACK, a data packet when that ACK was lost, or
- * the ACK a SYN cookie is checked against: all reach tcp_child_process()
- * with the child (hook.c). A listener with TCP_DEFER_ACCEPT (nginx's
+ * the ACK a SYN cookie is checked against: all make the child through the
+ * listener's syn_recv_sock (listen_ops.c). A listener with TCP_DEFER_ACCEPT (nginx's
  * "listen ... deferred") drops the bare third ACK in tcp_check_req(), and
  * makes the child from the first data packet: balancers in the LVS
  * family put the option on that ACK only, so its option is kept aside

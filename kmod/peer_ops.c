@@ -293,6 +293,8 @@ static int toa_setsockopt(struct socket *sock, int level, int optname,
 	if ((level == SOL_TCP && optname == TCP_ULP) ||
 	    (level == SOL_IPV6 && optname == IPV6_ADDRFORM))
 		toa_ops_give_up(sock);
+	else if (level == SOL_TCP && optname == TCP_DEFER_ACCEPT)
+		toa_hooks_want_check_req();
 	return sock_common_setsockopt(sock, level, optname, optval, optlen);
 }
 

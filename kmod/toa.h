@@ -4,6 +4,7 @@
  *
  *   hook.c     every hook in the kernel: ftrace callbacks on the passive
  *              open, listen and accept paths, and for unaccepted children
+ *   listen_ops.c the listener's icsk_af_ops: each passive open's child
  *   passive.c  what a handshake's packet says: the option, for the child
  *   deferred.c options of bare ACKs a TCP_DEFER_ACCEPT listener dropped
  *   peer_ops.c the module's proto_ops: getpeername() on TOA sockets
@@ -142,6 +143,25 @@ int toa_hooks_init(void);
 void toa_hooks_exit(void);
 /* Hook calls skipped (ftrace recursion): feeds TOA_STAT_PROBE_MISSED. */
 u64 toa_hooks_missed(void);
+/* A deferred-accept listener exists: hook tcp_check_req (soon). */
+void toa_hooks_want_check_req(void);
+/* A child of @req is made: count its bare ACK if it went unhooked. */
+void toa_hooks_check_req_missed(const struct request_sock *req);
+
+/* A socket of a user's TCP: kernel sockets (nfsd, ksmbd...) are left alone. */
+static inline bool toa_user_tcp(const struct sock *sk)
+{
+	return sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM &&
+	       !sk->sk_kern_sock;
+}
+
+/* ---- listen_ops.c ---- */
+int toa_listen_ops_init(void);
+void toa_listen_ops_exit(void);
+/* Give listener @sk the module's icsk_af_ops, if it holds the kernel's. */
+void toa_listen_ops_swap(struct sock *sk);
+/* The same for every listener already there (at load). */
+void toa_listen_ops_adopt_all(void);
 
 /* ---- passive.c ---- */
 /* A passive open made @child from @skb on @listener: record its option. */

@@ -29,7 +29,10 @@ enum toa_stat {
 	 * accepted TOA option: the sockets whose peer toa.ko rewrites.
 	 */
 	TOA_STAT_SYN_RECV_SOCK_TOA,
-	/* Passive TCP opens with no honoured TOA option in that packet. */
+	/* Passive TCP opens with no honoured TOA option in that packet.
+	 * Listeners of kernel sockets (nfsd, ksmbd...) are never looked at,
+	 * so their connections count in neither.
+	 */
 	TOA_STAT_SYN_RECV_SOCK_NO_TOA,
 	/* accept()/getpeername()/SO_PEERNAME answers rewritten to the client. */
 	TOA_STAT_GETNAME_TOA_OK,
