@@ -36,7 +36,8 @@
  * Cost, measured in QEMU's deterministic mode (bench/README.md): each
  * callback costs about 170 instructions before its handler runs (the
  * trampoline and the recursion guard); a loopback connection without an
- * option passes one (security_sock_graft), two on a node with a
+ * option passes one (security_sock_graft: about 160 of conn-plain's +534
+ * on 6.12, measured by leaving it out), two on a node with a
  * deferred-accept listener (tcp_check_req).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
