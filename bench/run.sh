@@ -41,3 +41,4 @@ else
 	echo "== benchmark results ($kver, QEMU TCG: compare the ratios)"
 fi
 grep -h '^RESULT' "$out"/results/*/log | sed 's/^RESULT /  /'
+[[ -z $det ]] || echo "(bench/README.md's tables: bash bench/report.sh --update bench/README.md $out [another kernel's run])"

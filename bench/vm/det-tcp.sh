@@ -20,9 +20,9 @@
 #                      conn-plain's cost, the kernel's own
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
-rounds=${BENCH_DET_ROUNDS:-5}
+rounds=${BENCH_DET_ROUNDS:-7}
 n_get=${BENCH_DET_GETNAME:-100000}
-n_acc=${BENCH_DET_ACCEPT:-2000}
+n_acc=${BENCH_DET_ACCEPT:-20000}
 n_toa=${BENCH_DET_TOA_CONNS:-200}
 
 topo_up

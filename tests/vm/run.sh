@@ -83,12 +83,17 @@ scen_timeout=${TOA_VM_SCENARIO_TIMEOUT:-120}
 	printf 'TOA_KO=%q\n' "$ko"
 	printf 'TOA_BIN=%q\n' "$bin"
 	printf 'KVER=%q\n' "$kver"
+	# What was measured or tested: bench/report.sh quotes it.
+	printf 'TOA_COMMIT=%q\n' "$(git -C "$TOA_ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 	printf 'export TOA_KSOCK_KO=%q\n' "$ksock_ko"
 	printf 'TOA_VM_SCENARIO_TIMEOUT=%q\n' "$scen_timeout"
 	printf 'TOA_VM_SHELL=%q\n' "${TOA_VM_SHELL:-}"
 	printf 'TOA_VM_TRACE=%q\n' "${TOA_VM_TRACE:-}"
-	# The scenarios' size knobs (make check-long sets the long forms).
-	for v in TOA_CONNS TOA_CONCURRENT TOA_SOAK_CONNS TOA_UNLOAD_CYCLES TOA_BARRAGE; do
+	# The scenarios' size knobs (make check-long sets the long forms),
+	# and the benchmarks' (bench/vm/*.sh).
+	for v in TOA_CONNS TOA_CONCURRENT TOA_SOAK_CONNS TOA_UNLOAD_CYCLES TOA_BARRAGE \
+		BENCH_DET_ROUNDS BENCH_DET_GETNAME BENCH_DET_ACCEPT BENCH_DET_TOA_CONNS \
+		BENCH_UDP_ROUNDS BENCH_UDP_COUNT; do
 		[[ -z ${!v:-} ]] || printf 'export %s=%q\n' "$v" "${!v}"
 	done
 } >"$out/env"
