@@ -15,8 +15,9 @@
  *       sockets (peer_ops.c).
  *   security_sock_graft      (sk, socket)
  *       accept() attaches a child to its new struct socket: a TOA child
- *       keeps the module's ops, any other gets the kernel's (one read when
- *       no TOA child waits for accept()).
+ *       keeps (or gets) the module's ops, any other gets the kernel's.
+ *       Hooked only when an accept() started before its listener got the
+ *       module's ops (see toa_hooks_want_graft()).
  *   inet_child_forget        (listener, req, child)
  *       A child dies unaccepted (its listener closed): drop its entry. An
  *       accepted TOA socket's entry is freed by the module's release
@@ -35,10 +36,10 @@
  *
  * Cost, measured in QEMU's deterministic mode (bench/README.md): each
  * callback costs about 170 instructions before its handler runs (the
- * trampoline and the recursion guard); a loopback connection without an
- * option passes one (security_sock_graft: about 160 of conn-plain's +534
- * on 6.12, measured by leaving it out), two on a node with a
- * deferred-accept listener (tcp_check_req).
+ * trampoline and the recursion guard). A connection passes none of them
+ * on most nodes; tcp_check_req where a deferred-accept listener exists,
+ * security_sock_graft (about 160 instructions a connection on 6.12)
+ * after a load that found a thread blocked in accept().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -112,8 +113,8 @@ struct toa_hook {
 	const char *func;
 	void (*handler)(struct ftrace_regs *fregs);
 	struct ftrace_ops ops;
-	bool registered;	/* under toa_hooks_lock; read without it */
-	bool on_demand;		/* not at init: toa_hooks_want_check_req() */
+	bool registered;	/* by init, the work item or exit; read anywhere */
+	bool on_demand;		/* not at init: see toa_hooks_want() */
 };
 
 static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
@@ -137,14 +138,18 @@ static void notrace toa_hook_entry(unsigned long ip, unsigned long parent_ip,
 /* Registered in this order, unregistered in reverse: the end of a child
  * first and the passive open last, so an entry is always freed.
  */
+enum { TOA_HOOK_FORGET, TOA_HOOK_GRAFT, TOA_HOOK_LISTEN, TOA_HOOK_CHECK_REQ };
+
 static struct toa_hook toa_hooks[] = {
-	TOA_HOOK("inet_child_forget", toa_on_child_forget),
-	TOA_HOOK("security_sock_graft", toa_on_graft),
-	TOA_HOOK("inet_csk_listen_start", toa_on_listen),
-	TOA_HOOK_ON_DEMAND("tcp_check_req", toa_on_check_req),
+	[TOA_HOOK_FORGET] = TOA_HOOK("inet_child_forget", toa_on_child_forget),
+	[TOA_HOOK_GRAFT] = TOA_HOOK_ON_DEMAND("security_sock_graft",
+					      toa_on_graft),
+	[TOA_HOOK_LISTEN] = TOA_HOOK("inet_csk_listen_start", toa_on_listen),
+	[TOA_HOOK_CHECK_REQ] = TOA_HOOK_ON_DEMAND("tcp_check_req",
+						  toa_on_check_req),
 };
 
-#define toa_check_req_hook	(toa_hooks[ARRAY_SIZE(toa_hooks) - 1])
+#define toa_check_req_hook	(toa_hooks[TOA_HOOK_CHECK_REQ])
 
 /*
  * Set by exit, under the lock that scheduling takes: once it is, the work
@@ -198,34 +203,61 @@ static int toa_hook_register(struct toa_hook *h)
 }
 
 /*
+ * Two hooks are registered only where they are needed, from a work item
+ * (registering sleeps; the callers below cannot), and stay until unload:
+ *
  * tcp_check_req runs for every packet of every half-open connection, and
  * toa.ko needs it only for the bare ACKs a TCP_DEFER_ACCEPT listener drops
- * (the child is made later, from data, through listen_ops.c). So it is
- * hooked at the first deferred-accept listener toa.ko sees, and stays
- * hooked until unload: at listen() (hook.c), at setsockopt() on a
- * listener holding the module's ops (peer_ops.c), and at load for the
- * listeners already there (synchronously: toa_hooks_init()). Those
- * callers cannot sleep, and registering does: a work item registers, a
- * moment later. A bare ACK dropped in that moment is counted in
- * probe_missed (toa_hooks_check_req_missed()).
+ * (the child is made later, from data, through listen_ops.c). It is
+ * hooked at the first deferred-accept listener toa.ko sees: at listen()
+ * (hook.c), at setsockopt() on a listener holding the module's ops
+ * (peer_ops.c), and at load for the listeners already there. A bare ACK
+ * dropped before the work item ran is counted in probe_missed
+ * (toa_hooks_check_req_missed()).
+ *
+ * security_sock_graft runs for every accept(), and toa.ko needs it only
+ * for a thread that was already blocked in accept() when a listener got
+ * the module's ops at load (listen_ops.c): that accept() copied the
+ * kernel's ops into its new socket before it waited, and a TOA child
+ * would keep them. Every later accept() copies the module's.
+ *
+ * At load (toa_hooks_init()) the work item runs before insmod returns.
  */
-static void toa_check_req_register(struct work_struct *work)
+static unsigned long toa_hooks_wanted;	/* bits: TOA_HOOK_* */
+
+static void toa_hooks_register_wanted(struct work_struct *work)
 {
+	int i;
+
 	/* The only registrar after init: exit waits for it, then unhooks. */
-	if (!toa_check_req_hook.registered)
-		toa_hook_register(&toa_check_req_hook);
+	for (i = 0; i < ARRAY_SIZE(toa_hooks); i++)
+		if (toa_hooks[i].on_demand && test_bit(i, &toa_hooks_wanted) &&
+		    !toa_hooks[i].registered)
+			toa_hook_register(&toa_hooks[i]);
 }
 
-static DECLARE_WORK(toa_check_req_work, toa_check_req_register);
+static DECLARE_WORK(toa_hooks_work, toa_hooks_register_wanted);
+
+static void toa_hooks_want(int i)
+{
+	if (READ_ONCE(toa_hooks[i].registered) || test_bit(i, &toa_hooks_wanted))
+		return;
+	spin_lock_bh(&toa_hooks_lock);
+	if (!toa_hooks_closed) {
+		set_bit(i, &toa_hooks_wanted);
+		schedule_work(&toa_hooks_work);
+	}
+	spin_unlock_bh(&toa_hooks_lock);
+}
 
 void toa_hooks_want_check_req(void)
 {
-	if (READ_ONCE(toa_check_req_hook.registered))
-		return;
-	spin_lock_bh(&toa_hooks_lock);
-	if (!toa_hooks_closed)
-		schedule_work(&toa_check_req_work);
-	spin_unlock_bh(&toa_hooks_lock);
+	toa_hooks_want(TOA_HOOK_CHECK_REQ);
+}
+
+void toa_hooks_want_graft(void)
+{
+	toa_hooks_want(TOA_HOOK_GRAFT);
 }
 
 void toa_hooks_check_req_missed(const struct request_sock *req)
@@ -243,7 +275,7 @@ void toa_hooks_exit(void)
 	toa_hooks_closed = true;
 	spin_unlock_bh(&toa_hooks_lock);
 	/* Never queued again: once it has run, nothing registers. */
-	cancel_work_sync(&toa_check_req_work);
+	cancel_work_sync(&toa_hooks_work);
 	for (i = ARRAY_SIZE(toa_hooks) - 1; i >= 0; i--) {
 		if (!toa_hooks[i].registered)
 			continue;
@@ -268,6 +300,6 @@ int toa_hooks_init(void)
 	}
 	/* After the listen hook: no listener can start in between unseen. */
 	toa_listen_ops_adopt_all();
-	flush_work(&toa_check_req_work);
+	flush_work(&toa_hooks_work);
 	return 0;
 }

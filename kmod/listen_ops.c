@@ -38,6 +38,7 @@
 
 #include <linux/kmemleak.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <linux/tcp.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
@@ -112,6 +113,52 @@ void toa_listen_ops_swap(struct sock *sk)
 		WRITE_ONCE(inet_csk(sk)->icsk_af_ops, toa_af[i]);
 }
 
+/*
+ * Is a thread blocked in accept() on @sk? inet_csk_wait_for_connect()
+ * waits as an exclusive autoremove waiter, which poll, select and epoll
+ * (whose entries have wake functions of their own) never are.
+ */
+static bool toa_accept_waiting(struct sock *sk)
+{
+	struct wait_queue_entry *we;
+	struct socket_wq *wq;
+	unsigned long flags;
+	bool found = false;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (wq) {
+		spin_lock_irqsave(&wq->wait.lock, flags);
+		list_for_each_entry(we, &wq->wait.head, entry)
+			if (we->func == autoremove_wake_function &&
+			    (we->flags & WQ_FLAG_EXCLUSIVE)) {
+				found = true;
+				break;
+			}
+		spin_unlock_irqrestore(&wq->wait.lock, flags);
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * A listener found at load gets the module's proto_ops too, so that every
+ * accept() from now on gives its TOA children the module's getname. One
+ * that was already waiting in accept() holds the ops it copied before:
+ * the graft hook then fixes its child up (hook.c).
+ */
+static void toa_listener_adopt_ops(struct sock *sk)
+{
+	struct socket *sock;
+
+	read_lock(&sk->sk_callback_lock);
+	sock = sk->sk_socket;
+	if (sock && !toa_peer_ops_held(sock) && toa_peer_ops_swap(sock) &&
+	    toa_accept_waiting(sk))
+		toa_hooks_want_graft();
+	read_unlock(&sk->sk_callback_lock);
+}
+
 static void toa_listen_ops_adopt_table(struct inet_hashinfo *h)
 {
 	struct inet_listen_hashbucket *ilb;
@@ -128,6 +175,7 @@ static void toa_listen_ops_adopt_table(struct inet_hashinfo *h)
 			if (!toa_user_tcp(sk))
 				continue;
 			toa_listen_ops_swap(sk);
+			toa_listener_adopt_ops(sk);
 			if (READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept))
 				toa_hooks_want_check_req();
 		}

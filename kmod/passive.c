@@ -193,8 +193,9 @@ static struct sock *toa_established_of(const struct sock *child,
 }
 
 /*
- * The winner may already be accepted (its struct socket grafted, without
- * the module's ops since it had no entry then): give it the ops now. Under
+ * The winner may already be accepted, and may have given the module's ops
+ * back at a getpeername() while it had no entry (or never got them, from
+ * an accept() older than its listener's): give it the ops now. Under
  * sk_callback_lock, so that accept's graft (which holds it for writing)
  * comes either before, and is seen here, or after, and sees the entry.
  */

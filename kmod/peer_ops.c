@@ -9,17 +9,21 @@
  * release, connect and setsockopt wrapped, and points a socket at one:
  *
  *   - a TCP listener, when it starts listening (or, for one opened before
- *     toa.ko was loaded or reloaded, at its first TOA child): accept()
+ *     toa.ko was loaded or reloaded, at load, listen_ops.c): accept()
  *     copies the listener's ops into the new socket before it waits, and
  *     from 6.6 on it asks the listener's ops for the peer address it
  *     returns;
- *   - an accepted socket, when it is grafted (hook.c): a TOA child keeps
- *     (or gets) the module's table, any other child the kernel's.
+ *   - an accepted socket keeps the table accept() gave it: a TOA socket
+ *     for good, any other until its first getname of a peer, which gives
+ *     it the kernel's (toa_not_toa()). Where accept() may have copied the
+ *     kernel's table before the listener got ours (a thread already
+ *     blocked in accept() when toa.ko was loaded), the graft hook
+ *     (hook.c) gives a TOA child the module's table.
  *
- * A plain socket therefore never enters module code: it holds the
- * kernel's own table. A TOA socket's getpeername() is one hash lookup
- * (store.c) and no socket lock (see toa_getname4()); getsockname() on it
- * costs a jump.
+ * A plain socket therefore enters module code at most at its first
+ * getpeername() and at close (one hash probe each). A TOA socket's
+ * getpeername() is one hash lookup (store.c) and no socket lock (see
+ * toa_getname4()); getsockname() on it costs a jump.
  *
  * The tables are never written while in use except by
  * toa_peer_ops_exit(), which points every wrapped entry back at the
@@ -157,6 +161,23 @@ static bool toa_peer_connected(const struct sock *sk, int peer)
 #endif
 
 /*
+ * What toa_peer4/6() return for a socket that holds our table without
+ * being a TOA socket: an accepted plain socket (accept() gave it its
+ * listener's table) or a TOA socket whose entry is gone. It gets the
+ * kernel's table back here, at its first getname of a peer, so that it
+ * never runs module code again; the caller then jumps to the kernel's
+ * getname.
+ */
+#define TOA_GETNAME_KERNEL	INT_MIN
+
+static int toa_not_toa(struct socket *sock)
+{
+	toa_peer_ops_unswap(sock);
+	toa_stat_inc(sock_net(sock->sk), TOA_STAT_GETNAME_TOA_BYPASS);
+	return TOA_GETNAME_KERNEL;
+}
+
+/*
  * The peer of a socket holding our table: a TOA socket, or a listener
  * (accept() asks the listener's ops for the new socket's peer from 6.6
  * on: toa_getname*() below send only a socket holding our table itself
@@ -169,8 +190,10 @@ static noinline int toa_peer4(struct socket *sock, struct sockaddr *uaddr,
 	struct sock *sk = sock->sk;
 	struct toa_client c;
 
+	if (!toa_store_client(sk, &c))
+		return toa_not_toa(sock);
 	if (toa_bpf_getpeername(CGROUP_INET4_GETPEERNAME) ||
-	    !toa_store_client(sk, &c) || c.family != TOA_AF_INET)
+	    c.family != TOA_AF_INET)
 		return toa_getname_slow(sock, uaddr, peer, inet_getname);
 	if (!toa_peer_connected(sk, peer))
 		return -ENOTCONN;
@@ -189,8 +212,9 @@ static noinline int toa_peer6(struct socket *sock, struct sockaddr *uaddr,
 	struct sock *sk = sock->sk;
 	struct toa_client c;
 
-	if (toa_bpf_getpeername(CGROUP_INET6_GETPEERNAME) ||
-	    !toa_store_client(sk, &c))
+	if (!toa_store_client(sk, &c))
+		return toa_not_toa(sock);
+	if (toa_bpf_getpeername(CGROUP_INET6_GETPEERNAME))
 		return toa_getname_slow(sock, uaddr, peer, inet6_getname);
 	if (!toa_peer_connected(sk, peer))
 		return -ENOTCONN;
@@ -203,21 +227,33 @@ static noinline int toa_peer6(struct socket *sock, struct sockaddr *uaddr,
 
 /*
  * The ops' getname: two tests and a jump, so that getsockname() and the
- * kernel's sockets reached through a listener's table pay no frame.
+ * kernel's sockets reached through a listener's table pay no frame; the
+ * frame of toa_peer4/6() is gone before the kernel's getname, which may
+ * sleep, is reached (by a jump).
  */
 static int toa_getname4(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
-	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V4])
-		return inet_getname(sock, uaddr, peer);
-	return toa_peer4(sock, uaddr, peer);
+	int ret;
+
+	if (peer && READ_ONCE(sock->ops) == toa_ops[TOA_OPS_V4]) {
+		ret = toa_peer4(sock, uaddr, peer);
+		if (ret != TOA_GETNAME_KERNEL)
+			return ret;
+	}
+	return inet_getname(sock, uaddr, peer);
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
 static int toa_getname6(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
-	if (!peer || READ_ONCE(sock->ops) != toa_ops[TOA_OPS_V6])
-		return inet6_getname(sock, uaddr, peer);
-	return toa_peer6(sock, uaddr, peer);
+	int ret;
+
+	if (peer && READ_ONCE(sock->ops) == toa_ops[TOA_OPS_V6]) {
+		ret = toa_peer6(sock, uaddr, peer);
+		if (ret != TOA_GETNAME_KERNEL)
+			return ret;
+	}
+	return inet6_getname(sock, uaddr, peer);
 }
 #endif
 

@@ -19,10 +19,11 @@
  * removes it (toa_store_accept()), and the table is bounded by
  * max_entries whatever happens.
  *
- * An entry is made for a child before accept() (hook.c); accept() marks
- * it (toa_store_accept(), the cookie checked there) and the socket gets
- * the module's proto_ops (peer_ops.c); getname reads the entry with a
- * plain compare of the cookie (toa_store_client()).
+ * An entry is made for a child before accept() (listen_ops.c); the
+ * socket gets the module's proto_ops from accept() (peer_ops.c), or from
+ * the graft hook, which marks the entry accepted (toa_store_accept(), the
+ * cookie checked there); getname reads the entry with a plain compare of
+ * the cookie (toa_store_client()).
  *
  * Memory: 64 bytes a TOA socket. An entry holds only what the socket
  * cannot tell later (the client, a digest of its peer at handshake, its

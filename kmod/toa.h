@@ -145,6 +145,8 @@ void toa_hooks_exit(void);
 u64 toa_hooks_missed(void);
 /* A deferred-accept listener exists: hook tcp_check_req (soon). */
 void toa_hooks_want_check_req(void);
+/* An accept() may have copied the kernel's ops: hook accept's graft. */
+void toa_hooks_want_graft(void);
 /* A child of @req is made: count its bare ACK if it went unhooked. */
 void toa_hooks_check_req_missed(const struct request_sock *req);
 

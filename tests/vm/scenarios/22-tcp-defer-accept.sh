@@ -10,7 +10,9 @@
 # ACK is dropped, is hooked only once a deferred-accept listener exists:
 # at setsockopt() after listen() (nginx's order), at listen() after
 # setsockopt(), or at load for one already listening; never too late
-# (probe_missed would count a bare ACK that was).
+# (probe_missed would count a bare ACK that was). The graft hook on
+# accept() is on demand too: only a load that finds a thread blocked in
+# accept() (which copied the kernel's ops before toa.ko) registers it.
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 # hooked FUNC - does FUNC have an ftrace callback now (toa.ko's hooks)?
@@ -34,7 +36,8 @@ lb_queue 0
 inject_start lb --queue 0	# the option on the handshake ACK only
 
 log "no deferred-accept listener yet: tcp_check_req is not hooked"
-hooked security_sock_graft || fail "toa.ko's hooks are not in enabled_functions"
+hooked inet_csk_listen_start || fail "toa.ko's hooks are not in enabled_functions"
+! hooked security_sock_graft || fail "accept's graft hooked with no accept() from before the load"
 through -4 -p 8000 -- -s 40069 10.0.2.2 8000
 expect_seen accept=10.0.1.2:40069 peer=10.0.1.2:40069
 ! hooked tcp_check_req || fail "tcp_check_req hooked without a deferred-accept listener"
@@ -93,3 +96,37 @@ connect_pinned -s 40077 10.0.2.2 8000
 expect_seen accept=10.0.1.2:40077 peer=10.0.1.2:40077
 expect_stat srv syn_recv_sock_toa 1
 expect_stat srv probe_missed 0
+
+# That accept() copied the kernel's ops before toa.ko was there: from 6.6
+# on it also asks them (not the new socket's) for the address it returns,
+# so only getpeername() is checked; on 6.1 accept() shows the client too.
+log "a thread blocked in accept() at load: the graft hook gives its TOA child the module's ops"
+toa_unload
+new_tmp blocked blocked
+ip netns exec srv python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8002))
+s.listen()
+print("ready", flush=True)
+c, a = s.accept()
+print("accept=%s:%d peer=%s:%d" % (a + c.getpeername()), flush=True)
+d = b""
+while True:
+    x = c.recv(100)
+    if not x:
+        break
+    d += x
+c.sendall(d)
+c.close()
+' >"$blocked" &
+blocked_pid=$!
+wait_until 60 "the python server blocked in accept()" grep -q ready "$blocked"
+nap 0.5
+toa_load
+hooked security_sock_graft || fail "graft not hooked for a thread blocked in accept()"
+connect_pinned -s 40078 10.0.2.2 8002
+wait "$blocked_pid" || fail "the python server failed: $(cat "$blocked")"
+log "python saw: $(tail -n 1 "$blocked")"
+grep -q "peer=10.0.1.2:40078$" "$blocked" || fail "getpeername() of the child of a blocked accept(): $(cat "$blocked")"
