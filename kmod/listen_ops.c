@@ -27,12 +27,11 @@
  * byte-for-byte copy of the kernel's and counts as the kernel's.
  *
  * Cost (QEMU's deterministic mode, bench/README.md): a loopback
- * connection without an option costs +410 instructions with toa.ko on 6.1
- * and +564 on 6.12 (0.994 and 0.990 of the rate), down from +738 and +824
- * with ftrace callbacks on tcp_child_process and
- * inet_csk_complete_hashdance (replaced by this wrapper) and tcp_check_req
- * (now hooked for deferred-accept listeners only); about 160 of the rest
- * is the accept hook (hook.c).
+ * connection without an option costs +319 instructions with toa.ko on 6.1
+ * and +313 on 6.12 (0.995 of the rate), down from +738 and +824 with
+ * ftrace callbacks on tcp_child_process and inet_csk_complete_hashdance
+ * (replaced by this wrapper), tcp_check_req and security_sock_graft (now
+ * hooked on demand, hook.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
