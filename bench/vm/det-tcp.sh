@@ -81,6 +81,9 @@ for ((r = 1; r <= rounds; r++)); do
 	toa_load
 	measure with 10.0.1.2
 	expect_stat srv probe_missed 0
+	# What toa.ko holds per TOA socket: one toa_entry, SLUB's metadata
+	# included (its own cache: the VM boots with slab_nomerge).
+	read -r per_sock </sys/kernel/slab/toa_entry/slab_size
 	toa_unload
 done
 
@@ -93,7 +96,7 @@ for m in getpeername-toa getpeername-plain getsockname conn-plain conn-toa; do
 	printf '%s %s\n' "$m" "$(ratios "$m" | median)" >>"$TOA_TMP/ratios"
 done
 cat "$TOA_TMP/medians" "$TOA_TMP/ratios"
-awk -v rounds="$rounds" 'FNR == NR { a[$1] = $2; b[$1] = $3; next } { r[$1] = $2 }
+awk -v rounds="$rounds" -v per_sock="$per_sock" 'FNR == NR { a[$1] = $2; b[$1] = $3; next } { r[$1] = $2 }
 END {
 	for (m in a) d[m] = b[m] - a[m]
 	printf "RESULT det getpeername-toa   without=%.0fns with=%.0fns %+.0f instructions ratio(time)=%.3fx\n", a["getpeername-toa"], b["getpeername-toa"], d["getpeername-toa"], r["getpeername-toa"]
@@ -101,5 +104,6 @@ END {
 	printf "RESULT det getsockname       without=%.0fns with=%.0fns %+.0f instructions ratio(time)=%.3fx\n", a["getsockname"], b["getsockname"], d["getsockname"], r["getsockname"]
 	printf "RESULT det conn-plain        without=%.0fns with=%.0fns %+.0f instructions ratio(rate)=%.4f\n", a["conn-plain"], b["conn-plain"], d["conn-plain"], 1 / r["conn-plain"]
 	printf "RESULT det conn-toa          without=%.0fns with=%.0fns %+.0f instructions (toa-inject in both) ratio(rate, against conn-plain)=%.4f\n", a["conn-toa"], b["conn-toa"], d["conn-toa"], a["conn-plain"] / (a["conn-plain"] + d["conn-toa"])
+	printf "RESULT det bytes-per-toa-socket=%d (toa_entry slab_size)\n", per_sock
 	printf "RESULT det rounds=%d (medians; one vCPU, icount: 1 ns = 1 instruction)\n", rounds
 }' "$TOA_TMP/medians" "$TOA_TMP/ratios"
