@@ -52,8 +52,12 @@ srv_count_wrapped_input() {
 	NFT
 }
 srv_wrapped_input_unseen() {
-	srv nft list chain inet wrapped in | grep -q 'counter packets 0 bytes 0' ||
-		fail "protocol 248 reached the filter table: $(srv nft list chain inet wrapped in)"
+	# Read first, then match: grep -q in a pipe can exit before nft has
+	# written all, and pipefail then counts nft's SIGPIPE as a mismatch.
+	local chain
+	chain=$(srv nft list chain inet wrapped in)
+	[[ $chain == *'counter packets 0 bytes 0'* ]] ||
+		fail "protocol 248 reached the filter table: $chain"
 }
 
 # udp_send SPORT ADDR PORT [N [ARGS...]] - N datagrams (default 1) from cli
