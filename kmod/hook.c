@@ -74,14 +74,8 @@ static void toa_on_listen(struct ftrace_regs *fregs)
 {
 	struct sock *sk = (struct sock *)toa_ftrace_arg(fregs, 0);
 
-	if (!toa_user_tcp(sk))
-		return;
-	toa_listen_ops_swap(sk);
-	if (READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept))
-		toa_hooks_want_check_req();
-	/* listen() holds the socket: sk_socket cannot go away here */
-	if (sk->sk_socket)
-		toa_peer_ops_swap(sk->sk_socket);
+	if (toa_user_tcp(sk))
+		toa_listener_adopt(sk);
 }
 
 static void toa_on_graft(struct ftrace_regs *fregs)

@@ -102,7 +102,8 @@ static bool toa_af_is_base(const struct inet_connection_sock_af_ops *ops,
 		!memcmp(ops, toa_base_af[i], sizeof(*ops)));
 }
 
-void toa_listen_ops_swap(struct sock *sk)
+/* Give listener @sk the module's icsk_af_ops, if it holds the kernel's. */
+static void toa_listen_ops_swap(struct sock *sk)
 {
 	const struct inet_connection_sock_af_ops *ops;
 	int i = toa_af_of(sk);
@@ -141,12 +142,15 @@ static bool toa_accept_waiting(struct sock *sk)
 }
 
 /*
- * A listener found at load gets the module's proto_ops too, so that every
- * accept() from now on gives its TOA children the module's getname. One
- * that was already waiting in accept() holds the ops it copied before:
- * the graft hook then fixes its child up (hook.c).
+ * A listener that does not hold the module's proto_ops yet gets them, so
+ * that every accept() from now on gives its TOA children the module's
+ * getname (and, from 6.6 on, accept()'s own address). A thread already
+ * waiting in accept() holds the ops it copied before: the graft hook then
+ * fixes its child up (hook.c). Called at listen(), at load for the
+ * listeners already there, and at a listener's TOA children (passive.c),
+ * where it costs one test once the listener holds them.
  */
-static void toa_listener_adopt_ops(struct sock *sk)
+void toa_listener_adopt_ops(struct sock *sk)
 {
 	struct socket *sock;
 
@@ -156,6 +160,14 @@ static void toa_listener_adopt_ops(struct sock *sk)
 	    toa_accept_waiting(sk))
 		toa_hooks_want_graft();
 	read_unlock(&sk->sk_callback_lock);
+}
+
+void toa_listener_adopt(struct sock *sk)
+{
+	toa_listen_ops_swap(sk);
+	toa_listener_adopt_ops(sk);
+	if (READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept))
+		toa_hooks_want_check_req();
 }
 
 static void toa_listen_ops_adopt_table(struct inet_hashinfo *h)
@@ -170,14 +182,9 @@ static void toa_listen_ops_adopt_table(struct inet_hashinfo *h)
 		if (hlist_nulls_empty(&ilb->nulls_head))
 			continue;
 		spin_lock_bh(&ilb->lock);
-		sk_nulls_for_each(sk, node, &ilb->nulls_head) {
-			if (!toa_user_tcp(sk))
-				continue;
-			toa_listen_ops_swap(sk);
-			toa_listener_adopt_ops(sk);
-			if (READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_defer_accept))
-				toa_hooks_want_check_req();
-		}
+		sk_nulls_for_each(sk, node, &ilb->nulls_head)
+			if (toa_user_tcp(sk))
+				toa_listener_adopt(sk);
 		spin_unlock_bh(&ilb->lock);
 	}
 }
@@ -202,21 +209,6 @@ void toa_listen_ops_adopt_all(void)
 	up_read(&net_rwsem);
 }
 
-static int toa_af_base_of(int family,
-			  const struct inet_connection_sock_af_ops **out)
-{
-	struct socket *sock;
-	int err;
-
-	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP,
-			       &sock);
-	if (err)
-		return err;
-	*out = inet_csk(sock->sk)->icsk_af_ops;
-	sock_release(sock);
-	return 0;
-}
-
 int toa_listen_ops_init(void)
 {
 	struct inet_connection_sock_af_ops *ops;
@@ -224,10 +216,11 @@ int toa_listen_ops_init(void)
 
 	BUILD_BUG_ON(!__same_type(toa_af[0]->syn_recv_sock,
 				  &toa_syn_recv_sock));
-	err = toa_af_base_of(AF_INET, &toa_base_af[TOA_AF_V4]);
+	err = toa_kernel_tcp_tables(AF_INET, NULL, &toa_base_af[TOA_AF_V4]);
 #if IS_ENABLED(CONFIG_IPV6)
 	if (!err)
-		err = toa_af_base_of(AF_INET6, &toa_base_af[TOA_AF_V6]);
+		err = toa_kernel_tcp_tables(AF_INET6, NULL,
+					    &toa_base_af[TOA_AF_V6]);
 #endif
 	if (err)
 		return err;

@@ -5,8 +5,8 @@
  *
  * That packet is the third ACK, a data packet when that ACK was lost, or
  * the ACK a SYN cookie is checked against: all make the child through the
- * listener's syn_recv_sock (listen_ops.c). A listener with TCP_DEFER_ACCEPT (nginx's
- * "listen ... deferred") drops the bare third ACK in tcp_check_req(), and
+ * listener's syn_recv_sock (listen_ops.c). A listener with
+ * TCP_DEFER_ACCEPT (nginx's "listen ... deferred") drops the bare third ACK in tcp_check_req(), and
  * makes the child from the first data packet: balancers in the LVS
  * family put the option on that ACK only, so its option is kept aside
  * (deferred.c) and given to the child when it is made.
@@ -85,19 +85,6 @@ static enum toa_stat toa_skb_option(struct net *net, struct sk_buff *skb,
 	return TOA_STAT_SYN_RECV_SOCK_TOA;
 }
 
-/*
- * A listener opened before toa.ko was loaded holds the kernel's ops:
- * give it the module's at its first TOA child, so that accept() (which
- * asks the listener's ops for the peer from 6.6 on) returns the client.
- */
-static void toa_listener_adopt(struct sock *listener)
-{
-	read_lock(&listener->sk_callback_lock);
-	if (listener->sk_socket)
-		toa_peer_ops_swap(listener->sk_socket);
-	read_unlock(&listener->sk_callback_lock);
-}
-
 void toa_passive_open(struct sock *listener, struct sock *child,
 		      struct sk_buff *skb)
 {
@@ -122,7 +109,7 @@ void toa_passive_open(struct sock *listener, struct sock *child,
 		if (toa_store_add(child, &hs))
 			verdict = TOA_STAT_STORE_FAIL;
 		else
-			toa_listener_adopt(listener);
+			toa_listener_adopt_ops(listener);
 	}
 	if (verdict != TOA_STAT_SYN_RECV_SOCK_NO_TOA)
 		toa_stat_inc(net, verdict);
@@ -232,7 +219,7 @@ void toa_passive_raced(struct sock *listener, struct sock *loser,
 			toa_stat_inc(net, TOA_STAT_STORE_FAIL);
 		} else {
 			toa_stat_inc(net, TOA_STAT_OPT_RACED);
-			toa_listener_adopt(listener);
+			toa_listener_adopt_ops(listener);
 			toa_winner_adopt(winner);
 		}
 	}

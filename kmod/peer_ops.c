@@ -56,6 +56,7 @@
 #include <linux/tcp.h>
 #include <linux/in6.h>
 #include <net/inet_common.h>
+#include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -360,7 +361,8 @@ bool toa_peer_ops_held(const struct socket *sock)
 	return ops && (ops == toa_ops[TOA_OPS_V4] || ops == toa_ops[TOA_OPS_V6]);
 }
 
-static int toa_base_of(int family, const struct proto_ops **out)
+int toa_kernel_tcp_tables(int family, const struct proto_ops **ops,
+			  const struct inet_connection_sock_af_ops **af)
 {
 	struct socket *sock;
 	int err;
@@ -369,7 +371,10 @@ static int toa_base_of(int family, const struct proto_ops **out)
 			       &sock);
 	if (err)
 		return err;
-	*out = sock->ops;
+	if (ops)
+		*ops = sock->ops;
+	if (af)
+		*af = inet_csk(sock->sk)->icsk_af_ops;
 	sock_release(sock);
 	return 0;
 }
@@ -392,11 +397,11 @@ int toa_peer_ops_init(void)
 	BUILD_BUG_ON(!__same_type(toa_ops[0]->release, &toa_release4));
 	BUILD_BUG_ON(!__same_type(toa_ops[0]->release, &toa_release6));
 
-	err = toa_base_of(AF_INET, &toa_base_ops[TOA_OPS_V4]);
+	err = toa_kernel_tcp_tables(AF_INET, &toa_base_ops[TOA_OPS_V4], NULL);
 	if (err)
 		return err;
 #if IS_ENABLED(CONFIG_IPV6)
-	err = toa_base_of(AF_INET6, &toa_base_ops[TOA_OPS_V6]);
+	err = toa_kernel_tcp_tables(AF_INET6, &toa_base_ops[TOA_OPS_V6], NULL);
 	if (err)
 		return err;
 #endif

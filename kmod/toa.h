@@ -160,10 +160,12 @@ static inline bool toa_user_tcp(const struct sock *sk)
 /* ---- listen_ops.c ---- */
 int toa_listen_ops_init(void);
 void toa_listen_ops_exit(void);
-/* Give listener @sk the module's icsk_af_ops, if it holds the kernel's. */
-void toa_listen_ops_swap(struct sock *sk);
-/* The same for every listener already there (at load). */
+/* toa_listener_adopt() for every listener already there (at load). */
 void toa_listen_ops_adopt_all(void);
+/* Listener @sk gets the module's tables (both), and the hooks it needs. */
+void toa_listener_adopt(struct sock *sk);
+/* Listener @sk gets the module's proto_ops, if it holds the kernel's. */
+void toa_listener_adopt_ops(struct sock *sk);
 
 /* ---- passive.c ---- */
 /* A passive open made @child from @skb on @listener: record its option. */
@@ -197,6 +199,14 @@ bool toa_peer_ops_swap(struct socket *sock);
 /* Give @sock the kernel's ops back, if it holds the module's. */
 void toa_peer_ops_unswap(struct socket *sock);
 bool toa_peer_ops_held(const struct socket *sock);
+/*
+ * The kernel's own tables for TCP sockets of @family, read off a kernel
+ * socket (inet6_stream_ops and ipv6_specific are not exported); either
+ * output may be NULL.
+ */
+struct inet_connection_sock_af_ops;
+int toa_kernel_tcp_tables(int family, const struct proto_ops **ops,
+			  const struct inet_connection_sock_af_ops **af);
 
 /* ---- sockopt.c ---- */
 int toa_sockopt_init(void);
