@@ -23,7 +23,9 @@
 #   make bench                            benchmarks (print figures): the
 #                                         rate ratios, then the cost of each
 #                                         path in instructions (QEMU's
-#                                         deterministic mode)
+#                                         deterministic mode), toa.ko and
+#                                         the BPF mode; the BPF mode on
+#                                         this machine's kernel (root)
 #   make install                          userspace to PREFIX (default /usr/local)
 #   make install-module [KDIR=...] [DESTDIR=...]
 #                        toa.ko into /lib/modules/<KDIR's kernel>/updates
@@ -121,6 +123,7 @@ demo: setup userspace
 bench: setup userspace
 	bash bench/run.sh
 	bash bench/run.sh --deterministic
+	bash bench/bpf-native.sh $(BUILD)/bin
 
 install: userspace
 	cmake --install $(BUILD)

@@ -31,11 +31,13 @@ done
 trap 'rm -f "${files[@]}"' EXIT
 
 # table KIND - the rows of RESULT lines "RESULT KIND NAME without=A with=B
-# ... ratio...=R" across the runs: NAME | A | B (R) per kernel.
+# ... ratio...=R" across the runs that have them: NAME | A | B (R) per
+# kernel.
 table() {
 	awk -v kind="$1" -v kvers="${kvers[*]}" '
 	FNR == 1 { run++ }
 	$1 == "RESULT" && $2 == kind && $4 ~ /^without=/ {
+		has[run] = 1
 		name = $3
 		if (!(name in seen)) { seen[name] = 1; order[++n] = name }
 		w = $4; sub(/^without=/, "", w); sub(/ns$/, "", w)
@@ -43,20 +45,21 @@ table() {
 		r = $NF; sub(/^.*=/, "", r)
 		d = ""
 		for (i = 6; i < NF; i++)
-			if ($(i + 1) == "instructions") d = " " $i
+			if ($(i + 1) == "instructions" || $(i + 1) == "ns") d = " " $i
 		cell[name, run] = w " | " v " (" (d != "" ? substr(d, 2) ", " : "") r ")"
 	}
 	END {
 		k = split(kvers, kv, " ")
-		printf "| %s |", kind == "det" ? "row" : "bench"
-		for (j = 1; j <= k; j++) printf " %s without | with |", kv[j]
+		printf "| %s |", kind == "udp" ? "bench" : "row"
+		for (j = 1; j <= k; j++) if (j in has) printf " %s without | with |", kv[j]
 		printf "\n|---|"
-		for (j = 1; j <= k; j++) printf "---|---|"
+		for (j = 1; j <= k; j++) if (j in has) printf "---|---|"
 		printf "\n"
 		for (i = 1; i <= n; i++) {
 			printf "| %s |", order[i]
 			for (j = 1; j <= k; j++)
-				printf " %s |", ((order[i], j) in cell) ? cell[order[i], j] : "- | -"
+				if (j in has)
+					printf " %s |", ((order[i], j) in cell) ? cell[order[i], j] : "- | -"
 			printf "\n"
 		}
 	}' "${files[@]}"
@@ -85,6 +88,21 @@ report() {
 	echo "UDP (\`det-udp.sh\`): datagrams per 10^9 instructions and the ratio:"
 	echo
 	table udp
+	if grep -q '^RESULT det-bpf ' "${files[@]}"; then
+		echo
+		echo "Module-free mode (\`det-bpf.sh\`), the TCP rows: \"with\" is the BPF"
+		echo "programs attached to the cgroup the servers run in, toa.ko not loaded:"
+		echo
+		table det-bpf
+	fi
+	if grep -q '^RESULT native-bpf ' "${files[@]}"; then
+		echo
+		echo "Module-free mode on the build machine's own kernel (\`bench/bpf-native.sh\`,"
+		echo "wall-clock ns, medians of $(awk '$2 == "native-bpf" && $3 ~ /^rounds=/ {
+			sub(/^rounds=/, "", $3); print $3; exit }' "${files[@]}") pairs: noisier than the rows above):"
+		echo
+		table native-bpf
+	fi
 }
 
 if [[ -z $update ]]; then

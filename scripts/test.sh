@@ -4,7 +4,7 @@
 # test.sh - every test of the project: unit tests, a short build matrix
 # (with the unit tests under ASan and UBSan), checkpatch, W=1 builds of
 # toa.ko, fuzz smoke, toa-inject on the host, the BPF mode on the host's
-# own kernel, the install targets, toa.ko (built by DKMS) in a QEMU
+# own kernel and a smoke run of its bench, the install targets, toa.ko (built by DKMS) in a QEMU
 # VM on Debian 12's default kernel (6.1) and on its 6.12 kernel, then the
 # Debian packages. Prints each stage's result and a last line "N passed,
 # N failed" over every test run.
@@ -161,6 +161,19 @@ fi
 stage "BPF mode (no module) on this host's kernel: tests/bpf/run.sh"
 bash tests/bpf/run.sh build/bin 2>&1 | tee "$log/bpf.log"
 count_from "$log/bpf.log" bpf
+
+stage "bench smoke: the BPF mode's TCP bench on this host's kernel, one short pair"
+# The figures are make bench's; this checks the bench still runs (and its
+# getpeername saw the client) so that make bench is not found broken later.
+if BENCH_DET_ROUNDS=1 BENCH_DET_GETNAME=2000 BENCH_DET_ACCEPT=500 BENCH_DET_TOA_CONNS=20 \
+	bash bench/bpf-native.sh build/bin >"$log/bench-smoke.log" 2>&1 &&
+	(($(grep -c '^RESULT native-bpf .* ratio' "$log/bench-smoke.log") == 5)); then
+	grep '^RESULT' "$log/bench-smoke.log"
+	count 1 0 bench-smoke
+else
+	tail -n 30 "$log/bench-smoke.log"
+	count 0 1 bench-smoke
+fi
 
 stage "install targets into a staging root (module, DKMS source, userspace)"
 default_kernel_check install tests/install/check.sh

@@ -1,29 +1,101 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# What toa.ko costs each TCP path, in executed instructions: run by
-# bench/run.sh --deterministic, in a VM with one vCPU under QEMU's
-# -icount shift=0,sleep=off, where a guest nanosecond is one executed
-# instruction and a figure repeats to about 0.1 %. Rounds alternate
-# without / with toa.ko in one boot, after a warm-up; RESULT lines give the
-# medians over the rounds of each side and of the per-round ratio.
+# What toa.ko (or, from det-bpf.sh, the module-free mode) costs each TCP
+# path, in executed instructions: run by bench/run.sh --deterministic, in a
+# VM with one vCPU under QEMU's -icount shift=0,sleep=off, where a guest
+# nanosecond is one executed instruction and a figure repeats to about
+# 0.1 %. Rounds alternate without / with the mode in one boot, after a
+# warm-up; RESULT lines give the medians over the rounds of each side and
+# of the per-round ratio.
 #   getpeername-toa    getpeername() on a socket that came through the
-#                      balancer with a TOA option (rewritten with toa.ko)
+#                      balancer with a TOA option (rewritten by the mode)
 #   getpeername-plain  getpeername() on a loopback socket (no option)
 #   getsockname        getsockname() on the TOA socket
 #   conn-plain         loopback connect + accept + close (no option): the
 #                      passive open, accept and destruct hooks, per conn
 #   conn-toa           a connection through the balancer (toa-inject, a
 #                      userspace NFQUEUE program, is in the path of both
-#                      sides): the difference is toa.ko's cost per TOA
+#                      sides): the difference is the mode's cost per TOA
 #                      connection, and the rate ratio is given against
 #                      conn-plain's cost, the kernel's own
+# BENCH_TOA_MODE=kmod (default): "with" is toa.ko loaded; RESULT det ...
+# BENCH_TOA_MODE=bpf: "with" is toactl bpf attach on the cgroup every
+# server of the bench runs in (in both sides); RESULT det-bpf ... . In
+# conn-plain both ends are in that cgroup, so the sock_ops program's calls
+# on the connecting side are counted too.
+# BENCH_NATIVE=1 (bench/bpf-native.sh): on the machine's own kernel, in
+# wall-clock ns (noisy: more rounds), RESULT native-bpf ... .
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
 
 rounds=${BENCH_DET_ROUNDS:-7}
 n_get=${BENCH_DET_GETNAME:-100000}
 n_acc=${BENCH_DET_ACCEPT:-20000}
 n_toa=${BENCH_DET_TOA_CONNS:-200}
+mode=${BENCH_TOA_MODE:-kmod}
+native=${BENCH_NATIVE:-}
+unit=instructions
+clock="one vCPU, icount: 1 ns = 1 instruction"
+if [[ -n $native ]]; then
+	unit=ns
+	clock="this machine's own kernel, wall-clock time"
+fi
+
+case $mode in
+kmod)
+	kind=det
+	mode_on() { toa_load; }
+	mode_check() { expect_stat srv probe_missed 0; }
+	mode_off() { toa_unload; }
+	# srv_run CMD... - CMD in the backend's namespace
+	srv_run() { ip netns exec srv "$@"; }
+	;;
+bpf)
+	kind=det-bpf
+	[[ -z $native ]] || kind=native-bpf
+	! grep -qs '^toa ' /proc/modules || fail "toa.ko is loaded: the BPF mode's bench needs it absent"
+	stat -f -c %T /sys/fs/bpf | grep -q bpf_fs || mount -t bpf bpf /sys/fs/bpf
+	cg_root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	if [[ -z $cg_root ]]; then
+		cg_root=$TOA_TMP/cgroup2
+		mkdir -p "$cg_root"
+		mount -t cgroup2 none "$cg_root"
+	fi
+	bench_cg=$cg_root/toa-bench
+	mkdir "$bench_cg"
+	bench_attached=
+	mode_on() {
+		"$TOA_BIN/toactl" bpf attach --cgroup "$bench_cg" >/dev/null
+		bench_attached=1
+	}
+	mode_check() { :; }
+	mode_off() {
+		"$TOA_BIN/toactl" bpf detach >/dev/null
+		bench_attached=
+	}
+	# On the way out (bpf-native.sh runs this on the host): nothing left
+	# attached, the cgroup removed once the bench's processes are gone.
+	bpf_bench_cleanup() {
+		balancer_cleanup
+		[[ -z ${BENCH_PID:-} ]] || kill "$BENCH_PID" 2>/dev/null || true
+		[[ -z $bench_attached ]] || "$TOA_BIN/toactl" bpf detach >/dev/null 2>&1 || true
+		local i
+		for ((i = 0; i < 50; i++)); do
+			rmdir "$bench_cg" 2>/dev/null && break
+			nap 0.1
+		done
+	}
+	trap bpf_bench_cleanup EXIT
+	# The shell joins the cgroup, then becomes CMD: its sockets belong
+	# to the cgroup, with the programs attached or not. Before ip netns
+	# exec, which mounts a sysfs of its own over /sys.
+	srv_run() {
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' \
+			sh "$bench_cg" ip netns exec srv "$@"
+	}
+	;;
+*) fail "BENCH_TOA_MODE=$mode: kmod or bpf" ;;
+esac
 
 topo_up
 lb_snat
@@ -36,7 +108,7 @@ ns_of() { sed -n "s/^bench $1 .* ns=\\([0-9.]*\\).*/\\1/p" "$2"; }
 bench_in_srv() {
 	local out=$1
 	shift
-	ip netns exec srv "$TOA_BIN/toa-bench-tcp" "$@" >"$out" &
+	srv_run "$TOA_BIN/toa-bench-tcp" "$@" >"$out" &
 	BENCH_PID=$!
 	wait_until 30 "toa-bench-tcp ready" grep -q ready "$out"
 }
@@ -59,7 +131,7 @@ measure() {
 	wait "$BENCH_PID"
 	ns_of getname "$out" >>"$TOA_TMP/$side.getpeername-plain"
 
-	ip netns exec srv "$TOA_BIN/toa-bench-tcp" accept -n "$n_acc" >"$out"
+	srv_run "$TOA_BIN/toa-bench-tcp" accept -n "$n_acc" >"$out"
 	ns_of accept "$out" >>"$TOA_TMP/$side.conn-plain"
 
 	bench_in_srv "$out" serve -p 9002 -n "$n_toa"
@@ -69,22 +141,23 @@ measure() {
 }
 
 log "warm-up: $((5 * n_acc)) loopback connections, a pass of each measurement"
-ip netns exec srv "$TOA_BIN/toa-bench-tcp" accept -n $((5 * n_acc)) >/dev/null
+srv_run "$TOA_BIN/toa-bench-tcp" accept -n $((5 * n_acc)) >/dev/null
 measure warm 10.0.2.1
-toa_load
+mode_on
 measure warm 10.0.1.2
-toa_unload
+mode_off
+per_sock=
 for ((r = 1; r <= rounds; r++)); do
-	log "round $r/$rounds without toa.ko"
+	log "round $r/$rounds without the $mode mode"
 	measure without 10.0.2.1
-	log "round $r/$rounds with toa.ko"
-	toa_load
+	log "round $r/$rounds with the $mode mode"
+	mode_on
 	measure with 10.0.1.2
-	expect_stat srv probe_missed 0
+	mode_check
 	# What toa.ko holds per TOA socket: one toa_entry, SLUB's metadata
 	# included (its own cache: the VM boots with slab_nomerge).
-	read -r per_sock </sys/kernel/slab/toa_entry/slab_size
-	toa_unload
+	[[ $mode != kmod ]] || read -r per_sock </sys/kernel/slab/toa_entry/slab_size
+	mode_off
 done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -96,14 +169,15 @@ for m in getpeername-toa getpeername-plain getsockname conn-plain conn-toa; do
 	printf '%s %s\n' "$m" "$(ratios "$m" | median)" >>"$TOA_TMP/ratios"
 done
 cat "$TOA_TMP/medians" "$TOA_TMP/ratios"
-awk -v rounds="$rounds" -v per_sock="$per_sock" 'FNR == NR { a[$1] = $2; b[$1] = $3; next } { r[$1] = $2 }
+awk -v kind="$kind" -v unit="$unit" -v clock="$clock" -v rounds="$rounds" -v per_sock="$per_sock" 'FNR == NR { a[$1] = $2; b[$1] = $3; next } { r[$1] = $2 }
 END {
 	for (m in a) d[m] = b[m] - a[m]
-	printf "RESULT det getpeername-toa   without=%.0fns with=%.0fns %+.0f instructions ratio(time)=%.3fx\n", a["getpeername-toa"], b["getpeername-toa"], d["getpeername-toa"], r["getpeername-toa"]
-	printf "RESULT det getpeername-plain without=%.0fns with=%.0fns %+.0f instructions ratio(time)=%.3fx\n", a["getpeername-plain"], b["getpeername-plain"], d["getpeername-plain"], r["getpeername-plain"]
-	printf "RESULT det getsockname       without=%.0fns with=%.0fns %+.0f instructions ratio(time)=%.3fx\n", a["getsockname"], b["getsockname"], d["getsockname"], r["getsockname"]
-	printf "RESULT det conn-plain        without=%.0fns with=%.0fns %+.0f instructions ratio(rate)=%.4f\n", a["conn-plain"], b["conn-plain"], d["conn-plain"], 1 / r["conn-plain"]
-	printf "RESULT det conn-toa          without=%.0fns with=%.0fns %+.0f instructions (toa-inject in both) ratio(rate, against conn-plain)=%.4f\n", a["conn-toa"], b["conn-toa"], d["conn-toa"], a["conn-plain"] / (a["conn-plain"] + d["conn-toa"])
-	printf "RESULT det bytes-per-toa-socket=%d (toa_entry slab_size)\n", per_sock
-	printf "RESULT det rounds=%d (medians; one vCPU, icount: 1 ns = 1 instruction)\n", rounds
+	printf "RESULT %s getpeername-toa   without=%.0fns with=%.0fns %+.0f %s ratio(time)=%.3fx\n", kind, a["getpeername-toa"], b["getpeername-toa"], d["getpeername-toa"], unit, r["getpeername-toa"]
+	printf "RESULT %s getpeername-plain without=%.0fns with=%.0fns %+.0f %s ratio(time)=%.3fx\n", kind, a["getpeername-plain"], b["getpeername-plain"], d["getpeername-plain"], unit, r["getpeername-plain"]
+	printf "RESULT %s getsockname       without=%.0fns with=%.0fns %+.0f %s ratio(time)=%.3fx\n", kind, a["getsockname"], b["getsockname"], d["getsockname"], unit, r["getsockname"]
+	printf "RESULT %s conn-plain        without=%.0fns with=%.0fns %+.0f %s ratio(rate)=%.4f\n", kind, a["conn-plain"], b["conn-plain"], d["conn-plain"], unit, 1 / r["conn-plain"]
+	printf "RESULT %s conn-toa          without=%.0fns with=%.0fns %+.0f %s (toa-inject in both) ratio(rate, against conn-plain)=%.4f\n", kind, a["conn-toa"], b["conn-toa"], d["conn-toa"], unit, a["conn-plain"] / (a["conn-plain"] + d["conn-toa"])
+	if (per_sock != "")
+		printf "RESULT %s bytes-per-toa-socket=%d (toa_entry slab_size)\n", kind, per_sock
+	printf "RESULT %s rounds=%d (medians; %s)\n", kind, rounds, clock
 }' "$TOA_TMP/medians" "$TOA_TMP/ratios"
