@@ -23,7 +23,7 @@ done
 run=$root/build/bench-native/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$run/results/native-bpf" "$run/tmp"
 {
-	printf 'KVER=%q\n' "$(uname -r) (native)"
+	printf 'KVER=%q\n' "$(uname -r)-native"
 	printf 'TOA_COMMIT=%q\n' "$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
 } >"$run/env"
 

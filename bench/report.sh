@@ -4,7 +4,8 @@
 # report.sh [--update FILE] RUN_DIR... - the figures of deterministic
 # benchmark runs (bench/run.sh --deterministic, one per kernel) as markdown
 # tables: one column pair per kernel, one row per RESULT line. RUN_DIR is
-# the directory tests/vm/run.sh names on its first line (build/vm/out/...).
+# the directory tests/vm/run.sh names on its first line (build/vm/out/...),
+# or the one bench/bpf-native.sh names on its last (build/bench-native/...).
 # --update FILE replaces what lies between the lines "<!-- figures -->"
 # and "<!-- /figures -->" in FILE, so bench/README.md is written from real
 # runs, never by hand.

@@ -126,6 +126,9 @@ measure() {
 	grep -q "peer=::ffff:$peer\$" "$out" ||
 		fail "getpeername-toa ($side) saw the wrong peer: $(cat "$out")"
 
+	# a new file for each server: the last one's "ready" would pass the
+	# wait before this one listens (new_tmp's comment)
+	new_tmp out bench
 	bench_in_srv "$out" getname -p 9001 -n "$n_get"
 	ip netns exec srv "$TOA_BIN/toa-connect" ::1 9001 >/dev/null
 	wait "$BENCH_PID"
@@ -134,6 +137,7 @@ measure() {
 	srv_run "$TOA_BIN/toa-bench-tcp" accept -n "$n_acc" >"$out"
 	ns_of accept "$out" >>"$TOA_TMP/$side.conn-plain"
 
+	new_tmp out bench
 	bench_in_srv "$out" serve -p 9002 -n "$n_toa"
 	ip netns exec cli taskset -c 0 "$TOA_BIN/toa-connect" -n "$n_toa" 10.0.2.2 9002
 	wait "$BENCH_PID"
