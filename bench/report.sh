@@ -83,7 +83,7 @@ report() {
 	awk -v kvers="${kvers[*]}" 'FNR == 1 { run++ } $2 == "det" && $3 ~ /^bytes-per-toa-socket=/ {
 		b = $3; sub(/^.*=/, "", b); v[run] = b }
 	END { k = split(kvers, kv, " "); s = ""
-		for (j = 1; j <= k; j++) s = s (j > 1 ? ", " : "") ((j in v) ? v[j] : "-") " bytes on " kv[j]
+		for (j = 1; j <= k; j++) if (j in v) s = s (s != "" ? ", " : "") v[j] " bytes on " kv[j]
 		print s "." }' "${files[@]}"
 	echo
 	echo "UDP (\`det-udp.sh\`): datagrams per 10^9 instructions and the ratio:"
