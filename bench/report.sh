@@ -96,6 +96,14 @@ report() {
 		echo
 		table det-bpf
 	fi
+	if grep -q '^RESULT det-bpf-floor ' "${files[@]}"; then
+		echo
+		echo "The floor of the module-free mode (\`det-bpf-floor.sh\`): \"with\" is"
+		echo "programs that return at once (\`bpf/floor.bpf.c\`) at the same attach points,"
+		echo "what the kernel's hooks cost before any work of ours:"
+		echo
+		table det-bpf-floor
+	fi
 	if grep -q '^RESULT native-bpf ' "${files[@]}"; then
 		echo
 		echo "Module-free mode on the build machine's own kernel (\`bench/bpf-native.sh\`,"

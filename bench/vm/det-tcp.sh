@@ -24,6 +24,10 @@
 # server of the bench runs in (in both sides); RESULT det-bpf ... . In
 # conn-plain both ends are in that cgroup, so the sock_ops program's calls
 # on the connecting side are counted too.
+# BENCH_TOA_MODE=bpf-floor (det-bpf-floor.sh): the same cgroup, "with" is
+# bpf/floor.bpf.c's empty programs at the same attach points: the kernel's
+# own cost of those hooks, below which the BPF mode cannot go; RESULT
+# det-bpf-floor ... .
 # BENCH_NATIVE=1 (bench/bpf-native.sh): on the machine's own kernel, in
 # wall-clock ns (noisy: more rounds), RESULT native-bpf ... .
 source "$TOA_ROOT/tests/vm/toa-lib.sh"
@@ -50,9 +54,9 @@ kmod)
 	# srv_run CMD... - CMD in the backend's namespace
 	srv_run() { ip netns exec srv "$@"; }
 	;;
-bpf)
-	kind=det-bpf
-	[[ -z $native ]] || kind=native-bpf
+bpf | bpf-floor)
+	kind=det-$mode
+	[[ -z $native ]] || kind=native-$mode
 	! grep -qs '^toa ' /proc/modules || fail "toa.ko is loaded: the BPF mode's bench needs it absent"
 	stat -f -c %T /sys/fs/bpf | grep -q bpf_fs || mount -t bpf bpf /sys/fs/bpf
 	cg_root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
@@ -64,13 +68,35 @@ bpf)
 	bench_cg=$cg_root/toa-bench
 	mkdir "$bench_cg"
 	bench_attached=
+	floor_obj=$TOA_BIN/toa-bench-floor.bpf.o
+	floor_pins=/sys/fs/bpf/toa-bench-floor
+	floor_hooks="sock_ops:floor_sockops getpeername4:floor_getpeername4
+		getpeername6:floor_getpeername6 getsockopt:floor_getsockopt"
+	[[ $mode != bpf-floor || -e $floor_obj ]] ||
+		fail "$floor_obj missing: the build had no BPF toolchain"
 	mode_on() {
-		"$TOA_BIN/toactl" bpf attach --cgroup "$bench_cg" >/dev/null
+		if [[ $mode == bpf ]]; then
+			"$TOA_BIN/toactl" bpf attach --cgroup "$bench_cg" >/dev/null
+		else
+			local h
+			bpftool prog loadall "$floor_obj" "$floor_pins"
+			for h in $floor_hooks; do
+				bpftool cgroup attach "$bench_cg" "${h%%:*}" pinned "$floor_pins/${h#*:}"
+			done
+		fi
 		bench_attached=1
 	}
 	mode_check() { :; }
 	mode_off() {
-		"$TOA_BIN/toactl" bpf detach >/dev/null
+		if [[ $mode == bpf ]]; then
+			"$TOA_BIN/toactl" bpf detach >/dev/null
+		else
+			local h
+			for h in $floor_hooks; do
+				bpftool cgroup detach "$bench_cg" "${h%%:*}" pinned "$floor_pins/${h#*:}" || true
+			done
+			rm -rf "$floor_pins"
+		fi
 		bench_attached=
 	}
 	# On the way out (bpf-native.sh runs this on the host): nothing left
@@ -78,7 +104,7 @@ bpf)
 	bpf_bench_cleanup() {
 		balancer_cleanup
 		[[ -z ${BENCH_PID:-} ]] || kill "$BENCH_PID" 2>/dev/null || true
-		[[ -z $bench_attached ]] || "$TOA_BIN/toactl" bpf detach >/dev/null 2>&1 || true
+		[[ -z $bench_attached ]] || mode_off >/dev/null 2>&1 || true
 		local i
 		for ((i = 0; i < 50; i++)); do
 			rmdir "$bench_cg" 2>/dev/null && break
@@ -94,8 +120,13 @@ bpf)
 			sh "$bench_cg" ip netns exec srv "$@"
 	}
 	;;
-*) fail "BENCH_TOA_MODE=$mode: kmod or bpf" ;;
+*) fail "BENCH_TOA_MODE=$mode: kmod, bpf or bpf-floor" ;;
 esac
+
+# What getpeername() returns on the TOA socket with the mode on: the
+# client, except with the floor's programs, which rewrite nothing.
+with_peer=10.0.1.2
+[[ $mode != bpf-floor ]] || with_peer=10.0.2.1
 
 topo_up
 lb_snat
@@ -148,7 +179,7 @@ log "warm-up: $((5 * n_acc)) loopback connections, a pass of each measurement"
 srv_run "$TOA_BIN/toa-bench-tcp" accept -n $((5 * n_acc)) >/dev/null
 measure warm 10.0.2.1
 mode_on
-measure warm 10.0.1.2
+measure warm "$with_peer"
 mode_off
 per_sock=
 for ((r = 1; r <= rounds; r++)); do
@@ -156,7 +187,7 @@ for ((r = 1; r <= rounds; r++)); do
 	measure without 10.0.2.1
 	log "round $r/$rounds with the $mode mode"
 	mode_on
-	measure with 10.0.1.2
+	measure with "$with_peer"
 	mode_check
 	# What toa.ko holds per TOA socket: one toa_entry, SLUB's metadata
 	# included (its own cache: the VM boots with slab_nomerge).
