@@ -231,25 +231,32 @@ static __always_inline int parse_segment(struct bpf_sock_ops *skops,
 	struct toa_bpf_entry e = {};
 	struct bpf_sock *sk;
 	void *data, *end;
-	unsigned int k;
+	unsigned int k, optlen;
+	struct tcphdr *th;
 	__u32 ip6[4];
 
 	/* skb_data..skb_data_end: the segment's TCP header */
 	data = (void *)(long)skops->skb_data;
 	end = (void *)(long)skops->skb_data_end;
-	if (data + sizeof(struct tcphdr) > end)
+	th = data;
+	if (data + sizeof(*th) > end)
 		return TOA_PARSE_NONE;
-	__builtin_memset(w, 0, sizeof(*w));
-	for (k = 0; k < TOA_TCP_MAX_OPTION_SPACE; k++) {
-		__u8 *p = (__u8 *)data + sizeof(struct tcphdr) + k;
+	/* the option space ends where the header says (never payload) */
+	optlen = th->doff * 4 > sizeof(*th) ? th->doff * 4 - sizeof(*th) : 0;
+	w->i = 0;
+	w->result = TOA_PARSE_NONE;
+	/* A word at a time: the option space is whole 32-bit words (doff
+	 * counts them), a quarter of a byte loop's instructions.
+	 */
+	for (k = 0; k < TOA_TCP_MAX_OPTION_SPACE; k += 4) {
+		__u32 *p = (__u32 *)((__u8 *)data + sizeof(*th) + k);
 
-		if ((void *)(p + 1) > end)
+		if (k >= optlen || (void *)(p + 1) > end)
 			break;
-		w->opt[k] = *p;
+		__builtin_memcpy(&w->opt[k], p, 4);
 	}
 	w->len = k;
 	w->mask = cfg->formats;
-	w->result = TOA_PARSE_NONE;
 	ref.walk = w;
 	bpf_loop(TOA_BPF_WALK_STEPS, walk_cb, &ref, 0);
 	if (w->result == TOA_PARSE_MALFORMED) {
@@ -292,10 +299,14 @@ static __always_inline int parse_segment(struct bpf_sock_ops *skops,
 	}
 	__builtin_memcpy(stored, &e, sizeof(e));
 	count_open(TOA_STAT_SYN_RECV_SOCK_TOA);
-	stat_inc(TOA_STAT_STORE_IN_USE);
-	/* the close, to keep store_in_use a gauge */
-	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
-					 BPF_SOCK_OPS_STATE_CB_FLAG);
+	if (cfg->track_close) {
+		/* no iterator to count with: follow the socket to its close
+		 * to keep store_in_use a gauge (toa_bpf_config)
+		 */
+		stat_inc(TOA_STAT_STORE_IN_USE);
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+						 BPF_SOCK_OPS_STATE_CB_FLAG);
+	}
 	return TOA_PARSE_FOUND;
 }
 
@@ -350,7 +361,8 @@ int toa_sockops(struct bpf_sock_ops *skops)
 		passive_open(skops);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
-		/* args[1]: the new state. The entry stays until the kernel
+		/* Only with track_close (parse_segment() asks for it).
+		 * args[1]: the new state. The entry stays until the kernel
 		 * frees the socket: accept() still answers for a connection
 		 * reset while it waited in the queue, as with toa.ko.
 		 */
@@ -369,25 +381,30 @@ int toa_sockops(struct bpf_sock_ops *skops)
 
 /* ---- getpeername ------------------------------------------------------- */
 
-/*
- * The entry of @sk if its peer still is the balancer recorded at the
- * handshake (as toa.ko's TOA_LOOKUP_OK), else NULL with the reason counted
- * when @getname (getsockopt has its own counters).
- */
-static __always_inline struct toa_bpf_entry *
-lookup(struct bpf_sock *sk, const struct toa_addr *peer, int getname)
+/* The entry of @sk, or NULL (counted as a bypass when @getname). */
+static __always_inline struct toa_bpf_entry *stored_entry(struct bpf_sock *sk,
+							  int getname)
 {
 	struct toa_bpf_entry *e;
 
 	if (!sk)
 		return NULL;
 	e = bpf_sk_storage_get(&toa_sk, sk, 0, 0);
-	if (!e) {
-		if (getname)
-			stat_inc(TOA_STAT_GETNAME_TOA_BYPASS);
-		return NULL;
-	}
-	if (!addr_equal(&e->balancer, peer)) {
+	if (!e && getname)
+		stat_inc(TOA_STAT_GETNAME_TOA_BYPASS);
+	return e;
+}
+
+/*
+ * @e if the socket's peer still is the balancer recorded at the handshake
+ * (as toa.ko's TOA_LOOKUP_OK), else NULL with the mismatch counted when
+ * @getname (getsockopt has its own counters).
+ */
+static __always_inline struct toa_bpf_entry *
+still_balancer(struct toa_bpf_entry *e, const struct toa_addr *peer,
+	       int getname)
+{
+	if (e && !addr_equal(&e->balancer, peer)) {
 		if (getname)
 			stat_inc(TOA_STAT_GETNAME_TOA_MISMATCH);
 		return NULL;
@@ -395,6 +412,16 @@ lookup(struct bpf_sock *sk, const struct toa_addr *peer, int getname)
 	return e;
 }
 
+static __always_inline struct toa_bpf_entry *
+lookup(struct bpf_sock *sk, const struct toa_addr *peer, int getname)
+{
+	return still_balancer(stored_entry(sk, getname), peer, getname);
+}
+
+/*
+ * The storage first, the peer's address after: most sockets have no
+ * entry, and their getpeername() costs one helper call (bench/README.md).
+ */
 SEC("cgroup/getpeername4")
 int toa_getpeername4(struct bpf_sock_addr *ctx)
 {
@@ -405,8 +432,11 @@ int toa_getpeername4(struct bpf_sock_addr *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 1;
+	e = stored_entry(ctx->sk, 1);
+	if (!e)
+		return 1;
 	addr_from(&peer, AF_INET, ctx->user_ip4, none6, (__u16)ctx->user_port);
-	e = lookup(ctx->sk, &peer, 1);
+	e = still_balancer(e, &peer, 1);
 	if (!e)
 		return 1;
 	if (e->client.family != TOA_AF_INET) {
@@ -430,12 +460,15 @@ int toa_getpeername6(struct bpf_sock_addr *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 1;
+	e = stored_entry(ctx->sk, 1);
+	if (!e)
+		return 1;
 	ip6[0] = ctx->user_ip6[0];
 	ip6[1] = ctx->user_ip6[1];
 	ip6[2] = ctx->user_ip6[2];
 	ip6[3] = ctx->user_ip6[3];
 	addr_from(&peer, AF_INET6, 0, ip6, (__u16)ctx->user_port);
-	e = lookup(ctx->sk, &peer, 1);
+	e = still_balancer(e, &peer, 1);
 	if (!e)
 		return 1;
 	if (e->client.family == TOA_AF_INET) {
@@ -572,9 +605,11 @@ int toa_getsockopt(struct bpf_sockopt *ctx)
 
 /*
  * `toactl conns`: one struct toa_bpf_conn per live entry of toa_sk, for
- * the reader of a bpf_iter_create() fd. The local end is read from the
- * socket itself; closed sockets (their storage waits for the last
- * reference) are left out, as toa.ko's dump leaves them.
+ * the reader of a bpf_iter_create() fd, and what toactl counts as
+ * store_in_use. The local end is read from the socket itself; closed
+ * sockets (their storage waits for the last reference) are left out, as
+ * toa.ko's dump leaves them: the socket's own state says so, no state
+ * callback needed.
  */
 SEC("iter/bpf_sk_storage_map")
 int toa_conns(struct bpf_iter__bpf_sk_storage_map *ctx)
@@ -583,7 +618,8 @@ int toa_conns(struct bpf_iter__bpf_sk_storage_map *ctx)
 	struct sock *sk = ctx->sk;
 	struct toa_bpf_conn c = {};
 
-	if (!sk || !e || e->closed)
+	if (!sk || !e || e->closed ||
+	    sk->__sk_common.skc_state == TCP_CLOSE)
 		return 0;
 	c.local.family = sk->__sk_common.skc_family;
 	c.local.port = bpf_htons(sk->__sk_common.skc_num);

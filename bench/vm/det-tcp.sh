@@ -59,11 +59,14 @@ bpf | bpf-floor)
 	[[ -z $native ]] || kind=native-$mode
 	! grep -qs '^toa ' /proc/modules || fail "toa.ko is loaded: the BPF mode's bench needs it absent"
 	stat -f -c %T /sys/fs/bpf | grep -q bpf_fs || mount -t bpf bpf /sys/fs/bpf
-	cg_root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	cg_root=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") break } $(i + 1) == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	# (the file system type follows the "-" after the optional fields)
+	cg_mounted=
 	if [[ -z $cg_root ]]; then
 		cg_root=$TOA_TMP/cgroup2
 		mkdir -p "$cg_root"
 		mount -t cgroup2 none "$cg_root"
+		cg_mounted=1
 	fi
 	bench_cg=$cg_root/toa-bench
 	mkdir "$bench_cg"
@@ -110,6 +113,7 @@ bpf | bpf-floor)
 			rmdir "$bench_cg" 2>/dev/null && break
 			nap 0.1
 		done
+		[[ -z $cg_mounted ]] || umount "$cg_root" 2>/dev/null || true
 	}
 	trap bpf_bench_cleanup EXIT
 	# The shell joins the cgroup, then becomes CMD: its sockets belong

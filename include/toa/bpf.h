@@ -15,8 +15,10 @@
  *   toa_sk       BPF_MAP_TYPE_SK_STORAGE: struct toa_bpf_entry per socket,
  *                written at the passive open, freed with the socket by the
  *                kernel. store_in_use counts the entries of sockets not yet
- *                closed (TCP_CLOSE). Userspace looks an entry up with the
- *                socket's fd as the key.
+ *                closed (TCP_CLOSE): toactl counts them with the conns
+ *                iterator (toa_bpf_config.track_close says when it cannot).
+ *                Userspace looks an entry up with the socket's fd as the
+ *                key.
  *   toa_config   BPF_MAP_TYPE_ARRAY, one struct toa_bpf_config (key 0).
  *   toa_trust4   BPF_MAP_TYPE_LPM_TRIE, struct toa_bpf_trust4_key -> __u8 1
  *   toa_trust6   BPF_MAP_TYPE_LPM_TRIE, struct toa_bpf_trust6_key -> __u8 1
@@ -46,7 +48,7 @@ struct toa_bpf_entry {
 	struct toa_addr client;		/* from the option */
 	struct toa_addr balancer;	/* the socket's peer at the handshake */
 	__u8 format;			/* enum toa_format that matched */
-	__u8 closed;			/* the socket reached TCP_CLOSE */
+	__u8 closed;			/* reached TCP_CLOSE (track_close only) */
 	__u8 __pad[6];
 	__u64 created_ns;		/* CLOCK_BOOTTIME of the handshake */
 };
@@ -75,7 +77,14 @@ struct toa_bpf_config {
 	__u32 formats;		/* TOA_FMT_BIT() mask of honoured formats */
 	__u32 enabled;		/* 0: options counted (opt_paused), not used */
 	__u32 trusted;		/* entries in toa_trust4 + toa_trust6; 0 = any */
-	__u32 __pad;
+	/*
+	 * 1: the sock_ops program follows each TOA socket to TCP_CLOSE
+	 * (state callbacks, about 4 program runs a connection) to keep
+	 * store_in_use in toa_stats. Set by `toactl bpf attach` only where
+	 * the kernel refused the conns iterator; with it (0), toactl counts
+	 * store_in_use as the iterator's records instead.
+	 */
+	__u32 track_close;
 };
 
 struct toa_bpf_trust4_key {

@@ -71,7 +71,7 @@ if ! stat -f -c %T /sys/fs/bpf 2>/dev/null | grep -q bpf_fs; then
 	bpfmnt=1
 fi
 [[ ! -e /sys/fs/bpf/toa ]] || die "/sys/fs/bpf/toa exists: BPF mode attached already (toactl bpf status)"
-root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+root=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") break } $(i + 1) == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if [[ -z $root ]]; then
 	cgmnt=$(mktemp -d /tmp/toa-cgroup2.XXXXXX)
 	mount -t cgroup2 none "$cgmnt" || die "cannot mount cgroup2"
@@ -318,6 +318,12 @@ hold6=$!
 pids+=("$hold4" "$hold6")
 wait_for grep -qs '^connected' "$out/hold-cli4.out" || die "conns-hold clients: $(cat "$out"/hold-cli*.out)"
 wait_for grep -qs '^connected' "$out/hold-cli6.out" || die "conns-hold clients: $(cat "$out"/hold-cli*.out)"
+# the gauge: the iterator's records where the kernel takes it, else the
+# programs' own count (toa_bpf_config.track_close)
+held_counted() { [[ $(counter store_in_use) == 3 ]]; }
+wait_for held_counted || true
+result "store_in_use counts the three live TOA sockets" "$(held_counted && echo 0 || echo 1)" \
+	"store_in_use=$(counter store_in_use)"
 conns_rows() { "$toactl" -j conns "$@" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 assert d["schema"] == 1 and d["count"] == len(d["conns"]), d

@@ -297,6 +297,20 @@ void clear_trie(int fd)
 			fail_errno(errno, "trusted list");
 }
 
+// Without the conns iterator, store_in_use can only be kept by the
+// programs themselves, at a cost per TOA connection (toa_bpf_config).
+void set_track_close(const map_fds &m, bool on)
+{
+	toa_bpf_config cfg{};
+	std::uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(m.config, &zero, &cfg))
+		fail_errno(errno, "read toa_config");
+	cfg.track_close = on ? 1 : 0;
+	if (bpf_map_update_elem(m.config, &zero, &cfg, BPF_ANY))
+		fail_errno(errno, "write toa_config");
+}
+
 // Apply @c. The trusted list is replaced entries first, count last: while
 // it changes, a sender is trusted by at most what old and new lists have
 // in common, never by "the list is empty, trust all".
@@ -409,6 +423,7 @@ void attach(const std::string &cgroup, const change &initial)
 	if (!c.trusted)
 		c.trusted = std::vector<cidr>{};
 	write_settings(m, c);
+	set_track_close(m, !iterator);
 
 	struct {
 		const char *name;
@@ -500,6 +515,17 @@ void configure(const change &c)
 	write_settings(maps.fds(), c);
 }
 
+namespace {
+
+// Whether attach pinned the conns iterator (the kernel took it).
+bool have_iterator()
+{
+	struct stat st;
+	return ::stat(pin(std::string("prog_") + iter_prog_name).c_str(), &st) == 0;
+}
+
+} // namespace
+
 std::vector<counter> stats()
 {
 	require_attached();
@@ -519,6 +545,12 @@ std::vector<counter> stats()
 		c.name = toa_stat_name(id);
 		for (auto x : v)
 			c.value += x; // a gauge's per-CPU parts wrap to its sum
+		if (id == TOA_STAT_STORE_IN_USE && have_iterator()) {
+			// the programs keep no gauge (track_close is off): the
+			// live entries are the iterator's records
+			c.value = 0;
+			for_each_connection([&c](const toa::socket_entry &) { c.value++; });
+		}
 		out.push_back(c);
 	}
 	return out;
@@ -560,8 +592,7 @@ toa::endpoint endpoint_of(const toa_addr &a)
 void for_each_connection(const std::function<void(const toa::socket_entry &)> &fn)
 {
 	require_attached();
-	struct stat st;
-	if (::stat(pin(std::string("prog_") + iter_prog_name).c_str(), &st) != 0)
+	if (!have_iterator())
 		throw failure(
 			EXIT_RUNTIME,
 			"conns: this kernel refused the iterator program at attach "
