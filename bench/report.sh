@@ -112,6 +112,12 @@ report() {
 		echo
 		table native-bpf
 	fi
+	if grep -q '^RESULT native-bpf-floor ' "${files[@]}"; then
+		echo
+		echo "Its floor on the same kernel (\`det-bpf-floor.sh\` natively, empty programs):"
+		echo
+		table native-bpf-floor
+	fi
 }
 
 if [[ -z $update ]]; then

@@ -167,7 +167,8 @@ stage "bench smoke: the BPF mode's TCP bench on this host's kernel, one short pa
 # getpeername saw the client) so that make bench is not found broken later.
 if BENCH_DET_ROUNDS=1 BENCH_DET_GETNAME=2000 BENCH_DET_ACCEPT=500 BENCH_DET_TOA_CONNS=20 \
 	bash bench/bpf-native.sh build/bin >"$log/bench-smoke.log" 2>&1 &&
-	(($(grep -c '^RESULT native-bpf .* ratio' "$log/bench-smoke.log") == 5)); then
+	(($(grep -c '^RESULT native-bpf .* ratio' "$log/bench-smoke.log") == 5)) &&
+	(($(grep -c '^RESULT native-bpf-floor .* ratio' "$log/bench-smoke.log") == 5)); then
 	grep '^RESULT' "$log/bench-smoke.log"
 	count 1 0 bench-smoke
 else
