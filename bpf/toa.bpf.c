@@ -50,6 +50,9 @@ static __always_inline void layout_checks(void)
 	BUILD_BUG_ON(sizeof(struct toa_peer_info) != TOA_PEER_INFO_SIZE_V1);
 	BUILD_BUG_ON(sizeof(struct toa_nat64_peer) != TOA_NAT64_PEER_SIZE);
 	BUILD_BUG_ON(TOA_AF_INET != AF_INET || TOA_AF_INET6 != AF_INET6);
+	/* balancer_is() and the copies out read the addresses as words */
+	BUILD_BUG_ON(__builtin_offsetof(struct toa_bpf_entry, balancer.addr) % 4 ||
+		     __builtin_offsetof(struct toa_bpf_entry, client.addr) % 4);
 }
 
 char LICENSE[] SEC("license") = "GPL";
@@ -176,6 +179,24 @@ static __always_inline int addr_equal(const struct toa_addr *a,
 		if (a->addr[k] != b->addr[k])
 			return 0;
 	return 1;
+}
+
+/*
+ * Whether @e's balancer is the peer @ip (IPv4: @ip[0] alone), @port: in
+ * 32-bit compares, the address being at a 4-byte offset of an 8-byte
+ * aligned map value (layout_checks()). getpeername's test, on every call.
+ */
+static __always_inline int balancer_is(const struct toa_bpf_entry *e,
+				       __u16 family, const __u32 ip[4],
+				       __u16 port_be)
+{
+	const __u32 *b = (const __u32 *)e->balancer.addr;
+
+	if (e->balancer.family != family || e->balancer.port != port_be ||
+	    b[0] != ip[0])
+		return 0;
+	return family == TOA_AF_INET ||
+	       (b[1] == ip[1] && b[2] == ip[2] && b[3] == ip[3]);
 }
 
 static __always_inline int trusted(const struct toa_bpf_config *cfg,
@@ -381,7 +402,10 @@ int toa_sockops(struct bpf_sock_ops *skops)
 
 /* ---- getpeername ------------------------------------------------------- */
 
-/* The entry of @sk, or NULL (counted as a bypass when @getname). */
+/*
+ * The entry of @sk, or NULL (counted as a bypass when @getname: the
+ * getpeername programs; getsockopt has its own counters).
+ */
 static __always_inline struct toa_bpf_entry *stored_entry(struct bpf_sock *sk,
 							  int getname)
 {
@@ -396,26 +420,15 @@ static __always_inline struct toa_bpf_entry *stored_entry(struct bpf_sock *sk,
 }
 
 /*
- * @e if the socket's peer still is the balancer recorded at the handshake
- * (as toa.ko's TOA_LOOKUP_OK), else NULL with the mismatch counted when
- * @getname (getsockopt has its own counters).
+ * getsockopt's entry of @sk: only if the socket's peer still is the
+ * balancer recorded at the handshake (as toa.ko's TOA_LOOKUP_OK).
  */
 static __always_inline struct toa_bpf_entry *
-still_balancer(struct toa_bpf_entry *e, const struct toa_addr *peer,
-	       int getname)
+lookup(struct bpf_sock *sk, const struct toa_addr *peer)
 {
-	if (e && !addr_equal(&e->balancer, peer)) {
-		if (getname)
-			stat_inc(TOA_STAT_GETNAME_TOA_MISMATCH);
-		return NULL;
-	}
-	return e;
-}
+	struct toa_bpf_entry *e = stored_entry(sk, 0);
 
-static __always_inline struct toa_bpf_entry *
-lookup(struct bpf_sock *sk, const struct toa_addr *peer, int getname)
-{
-	return still_balancer(stored_entry(sk, getname), peer, getname);
+	return e && addr_equal(&e->balancer, peer) ? e : NULL;
 }
 
 /*
@@ -425,27 +438,25 @@ lookup(struct bpf_sock *sk, const struct toa_addr *peer, int getname)
 SEC("cgroup/getpeername4")
 int toa_getpeername4(struct bpf_sock_addr *ctx)
 {
-	__u32 none6[4] = {};
 	struct toa_bpf_entry *e;
-	struct toa_addr peer;
-	__u32 ip4;
+	__u32 ip[4] = {};
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 1;
 	e = stored_entry(ctx->sk, 1);
 	if (!e)
 		return 1;
-	addr_from(&peer, AF_INET, ctx->user_ip4, none6, (__u16)ctx->user_port);
-	e = still_balancer(e, &peer, 1);
-	if (!e)
+	ip[0] = ctx->user_ip4;
+	if (!balancer_is(e, TOA_AF_INET, ip, (__u16)ctx->user_port)) {
+		stat_inc(TOA_STAT_GETNAME_TOA_MISMATCH);
 		return 1;
+	}
 	if (e->client.family != TOA_AF_INET) {
 		/* NAT64: an IPv6 client does not fit a sockaddr_in */
 		stat_inc(TOA_STAT_GETNAME_TOA_NAT64);
 		return 1;
 	}
-	__builtin_memcpy(&ip4, e->client.addr, 4);
-	ctx->user_ip4 = ip4;
+	ctx->user_ip4 = *(const __u32 *)e->client.addr;
 	ctx->user_port = e->client.port;
 	stat_inc(TOA_STAT_GETNAME_TOA_OK);
 	return 1;
@@ -454,9 +465,10 @@ int toa_getpeername4(struct bpf_sock_addr *ctx)
 SEC("cgroup/getpeername6")
 int toa_getpeername6(struct bpf_sock_addr *ctx)
 {
+	const __u32 *c;
 	struct toa_bpf_entry *e;
-	struct toa_addr peer;
 	__u32 ip6[4], a[4];
+	int same;
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 1;
@@ -467,18 +479,29 @@ int toa_getpeername6(struct bpf_sock_addr *ctx)
 	ip6[1] = ctx->user_ip6[1];
 	ip6[2] = ctx->user_ip6[2];
 	ip6[3] = ctx->user_ip6[3];
-	addr_from(&peer, AF_INET6, 0, ip6, (__u16)ctx->user_port);
-	e = still_balancer(e, &peer, 1);
-	if (!e)
+	if (is_v4mapped(ip6)) {
+		/* an IPv4 balancer on a dual-stack socket (as addr_from()) */
+		ip6[0] = ip6[3];
+		same = balancer_is(e, TOA_AF_INET, ip6, (__u16)ctx->user_port);
+	} else {
+		same = balancer_is(e, TOA_AF_INET6, ip6, (__u16)ctx->user_port);
+	}
+	if (!same) {
+		stat_inc(TOA_STAT_GETNAME_TOA_MISMATCH);
 		return 1;
+	}
+	c = (const __u32 *)e->client.addr;
 	if (e->client.family == TOA_AF_INET) {
 		/* dual-stack socket: ::ffff:a.b.c.d */
 		a[0] = 0;
 		a[1] = 0;
 		a[2] = bpf_htonl(0xffff);
-		__builtin_memcpy(&a[3], e->client.addr, 4);
+		a[3] = c[0];
 	} else {
-		__builtin_memcpy(a, e->client.addr, 16);
+		a[0] = c[0];
+		a[1] = c[1];
+		a[2] = c[2];
+		a[3] = c[3];
 	}
 	ctx->user_ip6[0] = a[0];
 	ctx->user_ip6[1] = a[1];
@@ -522,7 +545,7 @@ static __always_inline void get_lookup(struct bpf_sockopt *ctx,
 	if ((void *)(out + 1) > ctx->optval_end)
 		return;		/* len above a page: the kernel's answer */
 	sock_peer(sk, &peer);
-	e = peer.family ? lookup(sk, &peer, 0) : NULL;
+	e = peer.family ? lookup(sk, &peer) : NULL;
 	if (!e || e->client.family != TOA_AF_INET6) {
 		stat_inc(TOA_STAT_LOOKUP_MISS);
 		ctx->retval = -ENOTCONN;
@@ -560,7 +583,7 @@ static __always_inline void get_peer(struct bpf_sockopt *ctx,
 	}
 	__builtin_memset(out, 0, sizeof(*out));
 	out->version = TOA_PEER_INFO_V1;
-	e = lookup(sk, &peer, 0);
+	e = lookup(sk, &peer);
 	if (e) {
 		out->flags = TOA_PEER_F_TOA;
 		__builtin_memcpy(&out->client, &e->client, sizeof(out->client));

@@ -274,11 +274,15 @@ fi
 
 inject_start
 toa0=$(counter syn_recv_sock_toa)
+ok0=$(counter getname_toa_ok) mis0=$(counter getname_toa_mismatch)
 serve in -4 -p 8000 -- -s 40001 10.0.2.2 8000
 check "IPv4 254/8: accept/getpeername/SO_PEERNAME/TOA_SO_GET_PEER see the client" \
 	accept=10.0.1.2:40001 peer=10.0.1.2:40001 soname=10.0.1.2:40001 \
 	lookup=ENOTCONN info=toa,10.0.1.2:40001,10.0.2.1:40001
 check_stat "IPv4 254/8: counted in syn_recv_sock_toa" syn_recv_sock_toa "$toa0" 1
+# accept(), getpeername() and SO_PEERNAME each pass the getpeername program
+check_stat "IPv4 254/8: three names rewritten, in getname_toa_ok" getname_toa_ok "$ok0" 3
+check_stat "IPv4 254/8: the balancer matched (getname_toa_mismatch)" getname_toa_mismatch "$mis0" 0
 check_exit "bpf stats --prometheus: the counters, with toa_info{mode=\"bpf\"}" 0 \
 	"toa_syn_recv_sock_toa_total $((toa0 + 1))" "$toactl" bpf stats --prometheus
 if [[ ! -d /sys/module/toa ]]; then
@@ -430,10 +434,12 @@ inject_stop
 
 inject_start
 "$toactl" bpf config set trusted=192.0.2.0/24,fd09::/16
-unt0=$(counter opt_untrusted)
+unt0=$(counter opt_untrusted) byp0=$(counter getname_toa_bypass)
 serve in -4 -p 8007 -- -s 40008 10.0.2.2 8007
 check "untrusted balancer: option ignored" accept=10.0.2.1:40008 info=none,10.0.2.1:40008,-
 check_stat "untrusted balancer: counted in opt_untrusted" opt_untrusted "$unt0" 1
+check_stat "no entry: accept(), getpeername(), SO_PEERNAME in getname_toa_bypass" \
+	getname_toa_bypass "$byp0" 3
 "$toactl" bpf config set trusted=10.0.2.1/32,fd02::1/128
 serve in -4 -p 8008 -- -s 40009 10.0.2.2 8008
 check "trusted balancer (in the list): rewritten" accept=10.0.1.2:40009

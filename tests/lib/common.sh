@@ -39,6 +39,11 @@ log() { echo "-- $*"; }
 fail() {
 	echo "FAIL: $*" >&2
 	_stack
+	# the suite's own diagnostics (toa-lib.sh: the module's counters), once
+	if [[ $(type -t on_fail) == function && -z ${_IN_ON_FAIL:-} ]]; then
+		_IN_ON_FAIL=1
+		on_fail >&2 || true
+	fi
 	exit 1
 }
 

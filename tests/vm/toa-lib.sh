@@ -15,6 +15,19 @@
 source "$TOA_ROOT/tests/vm/lib.sh"
 source "$TOA_ROOT/tests/lib/balancer.sh"
 
+# on_fail - what fail() adds to a failed scenario's log: the module's
+# non-zero counters in each host's namespace, so that a timed-out wait
+# shows where the connections went (syn_recv_sock_*, opt_*, store_fail).
+on_fail() {
+	local ns
+	grep -qs '^toa ' /proc/modules || return 0
+	for ns in srv lb cli; do
+		[[ -e /run/netns/$ns ]] || continue
+		echo "toa_stats in $ns, non-zero:"
+		ip netns exec "$ns" awk '$2 != 0 { print "  " $1, $2 }' /proc/net/toa_stats || true
+	done
+}
+
 # toa_load [PARAM=VALUE...] - load the module under test.
 toa_load() {
 	insmod "$TOA_KO" "$@"
